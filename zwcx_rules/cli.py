@@ -1,0 +1,127 @@
+"""The `zwcx` command: check a policy, evaluate case files, run the demo. The only module that prints."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from .api import check_policy, evaluate, load_cases, load_policy
+from .errors import Diagnostic, ZwcxError
+from .render import render_diagnostics, render_json, render_text, summary_line
+from .resources import examples_dir
+
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+    help="zwcx: government-integrity (政务诚信) policy as code.",
+)
+
+
+class Format(StrEnum):
+    json = "json"
+    text = "text"
+
+
+class TraceLevel(StrEnum):
+    full = "full"
+    summary = "summary"
+
+
+def _fail(diagnostics: list[Diagnostic]) -> None:
+    typer.echo(render_diagnostics(diagnostics), err=True)
+    raise typer.Exit(1)
+
+
+def _date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"`{value}` is not a date (expected YYYY-MM-DD)") from None
+
+
+@app.command("check")
+def check_command(
+    policies: Annotated[list[str], typer.Argument(help="policy files or ids found under policies/")],
+) -> None:
+    """Report every diagnostic of each policy; exit 1 if any has an error."""
+    failed = False
+    for ref in policies:
+        diagnostics = check_policy(ref)
+        if diagnostics:
+            typer.echo(render_diagnostics(diagnostics) + "\n")
+        typer.echo(summary_line(ref, diagnostics))
+        failed |= any(d.is_error for d in diagnostics)
+    raise typer.Exit(1 if failed else 0)
+
+
+@app.command("eval")
+def eval_command(
+    policy: Annotated[str, typer.Argument(help="a policy file or an id found under policies/")],
+    cases: Annotated[str, typer.Argument(help="a case file (JSON), or - for standard input")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="decide on this date (YYYY-MM-DD)")] = None,
+    format: Annotated[Format, typer.Option("--format", help="json (interchange) or text")] = Format.json,
+    subject: Annotated[list[str] | None, typer.Option("--subject", help="only these subjects")] = None,
+    trace: Annotated[TraceLevel, typer.Option("--trace", help="full: facts and conditions; summary: clauses")] = (
+        TraceLevel.full),
+    indent: Annotated[int | None, typer.Option("--indent", help="indent JSON for reading")] = None,
+) -> None:
+    """Evaluate a case file under a policy and print the decisions."""
+    day = _date(as_of)
+    try:
+        loaded = load_policy(policy)
+        source: Any = _read_stdin() if cases == "-" else cases
+        facts = load_cases(source, loaded, file="<stdin>" if cases == "-" else None)
+        decisions = evaluate(loaded, facts, day, trace=trace.value, subjects=subject or None)
+    except ZwcxError as error:
+        _fail(error.diagnostics)
+        return
+    if format is Format.text:
+        typer.echo(render_text(decisions, loaded.resolved.catalogue), nl=False)
+    elif indent is not None:
+        typer.echo(decisions.model_dump_json(indent=indent))
+    else:
+        typer.echo(render_json(decisions))
+
+
+def _read_stdin() -> Any:
+    text = sys.stdin.read()
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ZwcxError(Diagnostic(
+            code="Z600", message=f"not JSON: {error.msg} at line {error.lineno}, column {error.colno}",
+            file="<stdin>", help="a case file is one JSON object with `subjects` and `events`")) from None
+
+
+@app.command("demo")
+def demo_command(
+    format: Annotated[Format, typer.Option("--format", help="text or json")] = Format.text,
+) -> None:
+    """Evaluate the bundled example case file under the Jiangxi policy and print each decision."""
+    cases = examples_dir() / "cases.json"
+    try:
+        loaded = load_policy("jiangxi")
+        decisions = evaluate(loaded, load_cases(cases, loaded))
+    except ZwcxError as error:
+        _fail(error.diagnostics)
+        return
+    if format is Format.json:
+        typer.echo(decisions.model_dump_json(indent=2))
+        return
+    typer.echo(f"# zwcx demo: policies/jiangxi.zwcx on {Path('examples') / cases.name}\n")
+    typer.echo(render_text(decisions, loaded.resolved.catalogue), nl=False)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

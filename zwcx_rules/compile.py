@@ -1,0 +1,418 @@
+"""Phase 5, compile: the resolved policy to a plan of Python closures.
+
+Every expression becomes a closure over an environment dict (``env``) once, when the policy is
+loaded; evaluating a subject calls closures and never walks a syntax tree. Policy text never
+becomes Python source: names and strings are data captured by the closures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import ast
+from .catalogue import Catalogue
+from .check import selector_types
+from .decisions import ClauseRef
+from .resolve import ResolvedPolicy, ResolvedRule
+from .scope import meaning, rule_bindings
+from .values import Duration, add, contains, present, ranks, show, subtract
+
+Fn = Callable[[dict[str, Any]], Any]
+Explainer = Callable[[dict[str, Any]], list[str]]
+KIND_ORDER = ("record", "tolerance", "incentive", "punishment", "repair", "responsibility")
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Selector:
+    """Which subjects a rule is for, split by what a selector names."""
+
+    types: frozenset[str]
+    body_kinds: frozenset[str]
+    person_kinds: frozenset[str]
+    text: str
+
+    def matches(self, subject: Any) -> bool:
+        return (subject.type in self.types or subject.body_kind in self.body_kinds
+                or subject.person_kind in self.person_kinds)
+
+
+@dataclass(frozen=True)
+class CompiledItem:
+    measures: tuple[str, ...]
+    may: bool
+    due: Fn | None = None
+    until: Fn | None = None
+    target: Fn | None = None
+    target_text: str = ""
+    of_all: bool = False
+    of_names: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    name: str
+    qualified: str
+    kind: str
+    layer: str
+    order: int
+    clause: ClauseRef
+    clause_key: tuple[int, ...]
+    selector: Selector
+    over: str | None
+    var: str | None
+    condition: Fn | None
+    explain: Explainer
+    items: tuple[CompiledItem, ...]
+
+
+@dataclass(frozen=True)
+class CompiledPrecedence:
+    winner: str
+    loser: str
+    clause: ClauseRef
+    label: str
+
+
+@dataclass
+class Plan:
+    """What evaluation runs: rules by kind in a fixed order, precedences, and parameter values by date."""
+
+    policy: ResolvedPolicy
+    rules: dict[str, tuple[CompiledRule, ...]]
+    precedences: tuple[CompiledPrecedence, ...]
+    catalogue: Catalogue
+    _by_subject: dict[tuple[str, str | None, str | None], dict[str, tuple[CompiledRule, ...]]] = field(
+        default_factory=dict)
+
+    def rules_for(self, subject: Any) -> dict[str, tuple[CompiledRule, ...]]:
+        """The rules of each kind whose `for` matches a subject (cached by type and kinds)."""
+        key = (subject.type, subject.body_kind, subject.person_kind)
+        found = self._by_subject.get(key)
+        if found is None:
+            found = {kind: tuple(r for r in rules if r.selector.matches(subject))
+                     for kind, rules in self.rules.items()}
+            self._by_subject[key] = found
+        return found
+
+    def parameters_on(self, day: dt.date) -> dict[str, Any]:
+        """Every parameter's runtime value in force on a day, keyed as closures read them (`$name`)."""
+        out: dict[str, Any] = {}
+        for name in self.policy.parameters:
+            value = self.policy.parameter(name, day)
+            if value is not None:
+                out["$" + name] = literal(value.value, self.catalogue)
+        return out
+
+
+def literal(node: ast.Value, catalogue: Catalogue) -> Any:
+    """The runtime value of a literal: a duration, a number (yuan as number), a date, a code."""
+    if isinstance(node, ast.Quantity):
+        return node.value if node.unit == "yuan" else Duration(node.value, node.unit)
+    if isinstance(node, ast.Name):
+        return catalogue.code_of(node.name) or node.name
+    return node.value
+
+
+def clause_key(clause_id: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in clause_id.split(".") if part.isdigit())
+
+
+def compile_policy(policy: ResolvedPolicy) -> Plan:
+    """Compile every rule once; the checker must have passed (names resolve, kinds fit)."""
+    compiler = _Compiler(policy)
+    compiled = [compiler.rule(entry, order) for order, entry in enumerate(policy.rules)]
+    by_kind = {kind: tuple(r for r in compiled if r.kind == kind) for kind in KIND_ORDER}
+    precedences = []
+    for precedence, layer, clause in policy.precedences:
+        winner = policy.catalogue.measure(precedence.winner.name)
+        loser = policy.catalogue.measure(precedence.loser.name)
+        assert winner is not None and loser is not None
+        precedences.append(CompiledPrecedence(
+            winner=winner.code, loser=loser.code, clause=compiler.clause_ref(layer, clause, None),
+            label=f"{layer}/precedence {winner.code} over {loser.code}"))
+    return Plan(policy=policy, rules=by_kind, precedences=tuple(precedences), catalogue=policy.catalogue)
+
+
+class _Compiler:
+    def __init__(self, policy: ResolvedPolicy) -> None:
+        self.policy = policy
+        self.catalogue = policy.catalogue
+        self.ranks = ranks(policy.catalogue)
+        self.texts = {layer.source.name: layer.source.text for layer in policy.layers}
+        self.definitions: dict[str, Fn] = {}
+
+    def text(self, node: ast.Node) -> str:
+        return " ".join(self.texts[node.span.file][node.span.start:node.span.end].split())
+
+    def clause_ref(self, layer: str, clause: ast.Clause, quote: int | None) -> ClauseRef:
+        text = clause.quotes[quote].text if quote is not None else "".join(q.text for q in clause.quotes)
+        return ClauseRef(policy=layer, id=clause.id.name, cite=clause.cite, text=text)
+
+    # ---- rules -----------------------------------------------------------------------------
+    def rule(self, entry: ResolvedRule, order: int) -> CompiledRule:
+        rule = entry.rule
+        over = rule.iteration.over if rule.iteration else None
+        var = rule.iteration.var.name if rule.iteration else None
+        bound = rule_bindings(over, var)
+        items = tuple(self.item(item, bound) for item in rule.then)
+        return CompiledRule(
+            name=rule.name.name, qualified=entry.qualified, kind=rule.kind, layer=entry.layer,
+            order=order, clause=self.clause_ref(entry.layer, entry.clause, rule.quote),
+            clause_key=clause_key(entry.clause.id.name), selector=self.selector(rule),
+            over=over, var=var,
+            condition=self.expr(rule.when, bound) if rule.when is not None else None,
+            explain=self.explainer(rule.when, bound), items=items,
+        )
+
+    def selector(self, rule: ast.Rule) -> Selector:
+        types: set[str] = set()
+        body_kinds: set[str] = set()
+        person_kinds: set[str] = set()
+        for ident in rule.selectors:
+            name = ident.name
+            if self.catalogue.normalise("subject_type", name):
+                types.add(self.catalogue.normalise("subject_type", name) or name)
+            elif self.catalogue.normalise("body_kind", name):
+                body_kinds.add(self.catalogue.normalise("body_kind", name) or name)
+            elif self.catalogue.normalise("person_kind", name):
+                person_kinds.add(self.catalogue.normalise("person_kind", name) or name)
+            else:
+                assert selector_types(name, self.catalogue) is not None
+        return Selector(frozenset(types), frozenset(body_kinds), frozenset(person_kinds),
+                        ", ".join(i.name for i in rule.selectors))
+
+    def item(self, item: ast.MeasureItem, bound: frozenset[str]) -> CompiledItem:
+        codes = []
+        for ident in item.measures:
+            spec = self.catalogue.measure(ident.name)
+            assert spec is not None
+            codes.append(spec.code)
+        of_names: set[str] = set()
+        if item.of is not None:
+            for ident in item.of.names:
+                spec = self.catalogue.measure(ident.name)
+                of_names.add(spec.code if spec is not None else ident.name)
+        return CompiledItem(
+            measures=tuple(codes), may=item.may,
+            due=self.expr(item.due, bound) if item.due is not None else None,
+            until=self.expr(item.until, bound) if item.until is not None else None,
+            target=self.target(item.to, bound) if item.to is not None else None,
+            target_text=self.text(item.to) if item.to is not None else "",
+            of_all=item.of is not None and item.of.all, of_names=frozenset(of_names),
+        )
+
+    def explainer(self, when: ast.Node | None, bound: frozenset[str]) -> Explainer:
+        """For a fired rule: each conjunct of its condition as written, with the values it read."""
+        if when is None:
+            return lambda env: []
+        conjuncts = when.operands if isinstance(when, ast.BoolOp) and when.op == "and" else (when,)
+        parts = [(self.text(c), [(self.text(leaf), self.expr(leaf, bound)) for leaf in self.leaves(c, bound)])
+                 for c in conjuncts]
+
+        def explain(env: dict[str, Any]) -> list[str]:
+            lines = []
+            for text, leaves in parts:
+                shown = "; ".join(f"{leaf} = {show(fn(env))}" for leaf, fn in leaves if leaf != text)
+                lines.append(f"`{text}` holds" + (f": {shown}" if shown else ""))
+            return lines
+        return explain
+
+    def leaves(self, node: ast.Node, bound: frozenset[str]) -> list[ast.Node]:
+        """The facts a condition reads: fields, variables, parameters, and whole aggregates."""
+        if isinstance(node, ast.Field_ | ast.Aggregate | ast.Total):
+            return [node]
+        if isinstance(node, ast.Name):
+            found = meaning(node.name, bound, self.policy)
+            if found is not None and found.kind == "definition":
+                definition = self.policy.definitions[node.name][0].expr
+                return self.leaves(definition, frozenset({"event", "record"}))
+            return [node] if found is not None and found.kind != "code" else []
+        out: list[ast.Node] = []
+        for value in node.__dict__.values():
+            children = value if isinstance(value, tuple) else (value,)
+            for child in children:
+                if isinstance(child, ast.Node) and not isinstance(child, ast.Ident):
+                    out += [leaf for leaf in self.leaves(child, bound)
+                            if self.text(leaf) not in {self.text(o) for o in out}]
+        return out
+
+    # ---- expressions -----------------------------------------------------------------------
+    def expr(self, node: ast.Node, bound: frozenset[str]) -> Fn:
+        match node:
+            case ast.Number(value=v) | ast.String(value=v) | ast.DateLit(value=v) | ast.Bool(value=v):
+                return lambda env, v=v: v
+            case ast.Null():
+                return lambda env: None
+            case ast.Quantity():
+                value = literal(node, self.catalogue)
+                return lambda env: value
+            case ast.Name(name=name):
+                return self.name(name, bound)
+            case ast.Field_(target=target, name=name):
+                return _field(self.expr(target, bound), name)
+            case ast.SetLit(items=items):
+                fns = [self.expr(i, bound) for i in items]
+                if all(isinstance(i, ast.Name | ast.Number | ast.String | ast.DateLit) for i in items):
+                    constant = frozenset(fn({}) if not isinstance(i, ast.Name) or self._is_code(i.name, bound)
+                                         else _MISSING for fn, i in zip(fns, items, strict=True))
+                    if _MISSING not in constant:
+                        return lambda env: constant
+                return lambda env: frozenset(fn(env) for fn in fns)
+            case ast.Not(operand=operand):
+                fn = self.expr(operand, bound)
+                return lambda env: not fn(env)
+            case ast.Neg(operand=operand):
+                fn = self.expr(operand, bound)
+                return lambda env: None if (v := fn(env)) is None else -v
+            case ast.BoolOp(op="and", operands=operands):
+                fns = tuple(self.expr(o, bound) for o in operands)
+                return lambda env: all(fn(env) for fn in fns)
+            case ast.BoolOp(operands=operands):
+                fns = tuple(self.expr(o, bound) for o in operands)
+                return lambda env: any(fn(env) for fn in fns)
+            case ast.Otherwise(operands=operands):
+                fns = tuple(self.expr(o, bound) for o in operands)
+                return lambda env: next((v for fn in fns if present(v := fn(env))), None)
+            case ast.Compare(op=op, left=left, right=right):
+                return self.compare(op, self.expr(left, bound), self.expr(right, bound))
+            case ast.In(negated=negated, item=item, collection=collection):
+                item_fn, coll_fn = self.expr(item, bound), self.expr(collection, bound)
+                if negated:
+                    return lambda env: not contains(coll_fn(env), item_fn(env))
+                return lambda env: contains(coll_fn(env), item_fn(env))
+            case ast.Arith(op=op, left=left, right=right):
+                return _arith(op, self.expr(left, bound), self.expr(right, bound))
+            case ast.Aggregate() | ast.Total():
+                return self.aggregate(node, bound)
+        raise TypeError(f"cannot compile {type(node).__name__}")
+
+    def _is_code(self, name: str, bound: frozenset[str]) -> bool:
+        found = meaning(name, bound, self.policy)
+        return found is not None and found.kind == "code"
+
+    def name(self, name: str, bound: frozenset[str]) -> Fn:
+        found = meaning(name, bound, self.policy)
+        assert found is not None, name
+        if found.kind in ("variable", "builtin"):
+            return lambda env: env.get(name)
+        if found.kind == "parameter":
+            key = "$" + name
+            return lambda env: env[key]
+        if found.kind == "definition":
+            if name not in self.definitions:
+                self.definitions[name] = lambda env: None  # INVARIANT: definitions cannot recurse
+                definition = self.policy.definitions[name][0]
+                self.definitions[name] = self.expr(definition.expr, frozenset({"event", "record"}))
+            return self.definitions[name]
+        code = found.target
+        return lambda env: code
+
+    def compare(self, op: str, left: Fn, right: Fn) -> Fn:
+        if op == "==":
+            return lambda env: left(env) == right(env)
+        if op == "!=":
+            return lambda env: left(env) != right(env)
+        python_op = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}[op]
+        code_ranks = self.ranks
+
+        def ordered(env: dict[str, Any]) -> bool:
+            a, b = left(env), right(env)
+            if a is None or b is None:
+                return False
+            if isinstance(a, str) and isinstance(b, str):
+                ra, rb = code_ranks.get(a), code_ranks.get(b)
+                return ra is not None and rb is not None and bool(python_op(ra, rb))
+            try:
+                return bool(python_op(a, b))
+            except TypeError:
+                return False
+        return ordered
+
+    def aggregate(self, node: ast.Aggregate | ast.Total, bound: frozenset[str]) -> Fn:
+        var = node.var.name
+        inner = bound | {var}
+        collection = self.expr(node.collection, bound)
+        where = self.expr(node.where, inner) if node.where is not None else (lambda env: True)
+        value = self.expr(node.value, inner) if isinstance(node, ast.Total) else None
+        op = "sum" if isinstance(node, ast.Total) else node.op
+
+        def run(env: dict[str, Any]) -> Any:
+            saved = env.get(var, _MISSING)
+            try:
+                result: Any = op == "all"
+                total: Any = 0
+                for element in collection(env) or ():
+                    env[var] = element
+                    holds = where(env)
+                    if op == "any" and holds:
+                        return True
+                    if op == "all" and not holds:
+                        return False
+                    if holds and op == "count":
+                        total += 1
+                    elif holds and value is not None and (amount := value(env)) is not None:
+                        total += amount
+                return result if op in ("any", "all") else total
+            finally:
+                if saved is _MISSING:
+                    env.pop(var, None)
+                else:
+                    env[var] = saved
+        return run
+
+    def target(self, node: ast.Node, bound: frozenset[str]) -> Fn:
+        """A closure giving the hops to the persons a responsibility falls on."""
+        match node:
+            case ast.PrincipalOf(body=body, on=on):
+                body_fn, day_fn = self.expr(body, bound), self.expr(on, bound)
+                return lambda env: env["@graph"].principals_on(_id(body_fn(env)), day_fn(env))
+            case ast.LeadersOf(body=body, on=on):
+                body_fn, day_fn = self.expr(body, bound), self.expr(on, bound)
+                return lambda env: env["@graph"].leaders_on(_id(body_fn(env)), day_fn(env))
+            case ast.StageOwnerOf(project=project, stage=stage, on=on):
+                project_fn, stage_fn, day_fn = (self.expr(n, bound) for n in (project, stage, on))
+                return lambda env: env["@graph"].stage_owners_on(
+                    _id(project_fn(env)), stage_fn(env), day_fn(env))
+            case ast.PersonsOf(record=record):
+                record_fn = self.expr(record, bound)
+                return lambda env: env["@graph"].persons_of_event(record_fn(env))
+            case ast.TargetElse(options=options):
+                fns = tuple(self.target(o, bound) for o in options)
+                return lambda env: next((hops for fn in fns if (hops := fn(env))), [])
+        raise TypeError(f"cannot compile target {type(node).__name__}")
+
+
+def _id(value: Any) -> Any:
+    return getattr(value, "id", value)
+
+
+def _field(target: Fn, name: str) -> Fn:
+    attribute = "from_" if name == "from" else name
+
+    def get(env: dict[str, Any]) -> Any:
+        value = target(env)
+        if value is None:
+            return None
+        if isinstance(value, dict):
+            return value.get(name)
+        return getattr(value, attribute, None)
+    return get
+
+
+def _arith(op: str, left: Fn, right: Fn) -> Fn:
+    if op == "+":
+        return lambda env: add(left(env), right(env))
+    if op == "-":
+        return lambda env: subtract(left(env), right(env))
+
+    def numeric(env: dict[str, Any]) -> Any:
+        a, b = left(env), right(env)
+        if a is None or b is None or (op == "/" and b == 0):
+            return None
+        return a * b if op == "*" else a / b
+    return numeric

@@ -1,0 +1,89 @@
+"""The decision output of interchange.md as typed models: what `evaluate` returns and the CLI prints."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+OutcomeStatus = Literal[
+    "applied", "mitigated", "exempted", "expired", "discretionary", "declined", "overridden",
+    "unresolved",
+]
+RecordStatus = Literal["recorded", "excluded", "not_applicable"]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class ClauseRef(_Out):
+    """The clause that caused something: policy layer, normalised id, cite as printed, verbatim text."""
+
+    policy: str
+    id: str
+    cite: str
+    text: str
+
+
+class Modification(_Out):
+    """An exception acting on an outcome: a repair that softened it, or a precedence that overrode it."""
+
+    measure: str
+    clause: ClauseRef
+    rule: str
+    because: list[str] = []
+    discretionary: bool = False
+
+
+class Outcome(_Out):
+    measure: str
+    kind: str
+    status: OutcomeStatus
+    events: list[str]
+    subject: str | None
+    path: list[str] | None = None
+    clause: ClauseRef
+    rule: str
+    deadline: dt.date | None = None
+    until: dt.date | None = None
+    modified_by: list[Modification] = []
+    because: list[str] = []
+    discretionary: bool = False
+    also: list[str] = []
+    """Other rules (layer/name) that required the same measure for the same events."""
+
+
+class RecordResult(_Out):
+    event: str
+    status: RecordStatus
+    clause: ClauseRef | None
+    rule: str | None = None
+    because: list[str] = []
+
+
+class Decision(_Out):
+    subject: str
+    records: list[RecordResult]
+    outcomes: list[Outcome]
+
+
+class PolicyInfo(_Out):
+    id: str
+    title: str
+    chain: list[str]
+    digest: str
+    in_force: bool = True
+
+
+class Decisions(_Out):
+    policy: PolicyInfo
+    as_of: dt.date
+    decisions: list[Decision]
+
+    def for_subject(self, subject: str) -> Decision:
+        for decision in self.decisions:
+            if decision.subject == subject:
+                return decision
+        raise KeyError(subject)

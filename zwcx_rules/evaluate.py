@@ -1,0 +1,299 @@
+"""Phase 6, evaluate: a compiled plan and the facts of a case file to decisions, on a date.
+
+The order is fixed (docs/architecture.md): admit events as records → exclude by tolerance → fire
+incentives and punishments → apply repairs → find the responsible persons → expire what ended →
+settle precedence. Every outcome keeps the clause that caused it and, with a full trace, the facts
+and conditions that made its rule fire.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .compile import KIND_ORDER, CompiledItem, CompiledRule, Plan
+from .decisions import ClauseRef, Decision, Modification, Outcome, RecordResult
+from .facts import Facts, mask_if_id_number
+
+Trace = Literal["full", "summary"]
+ACTIVE = frozenset({"applied", "mitigated", "discretionary"})
+
+
+@dataclass
+class _Draft:
+    """An outcome while the phases still act on it."""
+
+    rule: CompiledRule
+    measure: str
+    kind: str
+    status: str
+    events: tuple[str, ...]
+    subject: str | None
+    because: list[str]
+    discretionary: bool = False
+    path: list[str] | None = None
+    deadline: dt.date | None = None
+    until: dt.date | None = None
+    modified_by: list[Modification] = field(default_factory=list)
+    also: list[str] = field(default_factory=list)
+    softenings: list[tuple[str, CompiledRule, list[str], bool]] = field(default_factory=list)
+    position: int = 0
+
+    def freeze(self) -> Outcome:
+        return Outcome(
+            measure=self.measure, kind=self.kind, status=self.status,  # type: ignore[arg-type]
+            events=list(self.events), subject=self.subject, path=self.path, clause=self.rule.clause,
+            rule=self.rule.qualified, deadline=self.deadline, until=self.until,
+            modified_by=self.modified_by, because=self.because, discretionary=self.discretionary,
+            also=self.also,
+        )
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (KIND_ORDER.index(self.kind), self.rule.clause.policy, self.rule.clause_key,
+                self.rule.name, self.events, self.position, self.subject or "", self.measure)
+
+
+class SubjectEvaluator:
+    """Evaluates one subject at a time against a plan, for one case file and one date."""
+
+    def __init__(self, plan: Plan, facts: Facts, as_of: dt.date, trace: Trace = "full") -> None:
+        self.plan = plan
+        self.facts = facts
+        self.as_of = as_of
+        self.full = trace == "full"
+        self.base: dict[str, Any] = {"as_of": as_of, "@graph": facts.graph, **plan.parameters_on(as_of)}
+
+    def evaluate(self, subject: Any) -> tuple[list[RecordResult], list[_Draft]]:
+        """Records and outcomes of one subject (responsibility outcomes name other subjects)."""
+        rules = self.plan.rules_for(subject)
+        events = [e for e in self.facts.events_of(subject.id) if e.date <= self.as_of]
+        env = dict(self.base)
+        env.update(subject=subject, events=events, records=[])
+        records, recorded = self._records(rules, env, events)
+        env["records"] = recorded
+        drafts: dict[tuple[str, str | None, tuple[str, ...]], _Draft] = {}
+        for rule, event, because in self._excluded:
+            self._add(drafts, rule, rule.items[0], "record_exclusion", (event.id,), subject, because, env, event)
+        for kind in ("incentive", "punishment"):
+            for rule in rules[kind]:
+                self._fire(rule, env, recorded, drafts, subject)
+        for rule in rules["repair"]:
+            self._repair(rule, env, recorded, drafts, subject)
+        for rule in rules["responsibility"]:
+            self._fire(rule, env, recorded, drafts, subject)
+        outcomes = list(drafts.values())
+        for draft in outcomes:
+            self._settle(draft, subject)
+        self._precedence(outcomes)
+        outcomes.sort(key=_Draft.sort_key)
+        return records, outcomes
+
+    # ---- records and tolerance -------------------------------------------------------------
+    def _records(self, rules: dict[str, tuple[CompiledRule, ...]], env: dict[str, Any],
+                 events: list[Any]) -> tuple[list[RecordResult], list[Any]]:
+        results: list[RecordResult] = []
+        recorded: list[Any] = []
+        self._excluded: list[tuple[CompiledRule, Any, list[str]]] = []
+        for event in events:
+            admitting = [r for r in rules["record"] if self._holds(r, env, event)]
+            if not admitting:
+                results.append(RecordResult(event=event.id, status="not_applicable", clause=None))
+                continue
+            rule = admitting[0]
+            because = self._because(rule, env, event, "event") if self.full else []
+            because += [f"also admitted by {r.qualified} ({r.clause.id})" for r in admitting[1:]]
+            tolerating = [r for r in rules["tolerance"] if self._holds(r, env, event)]
+            tolerated = next((r for r in tolerating if self._tolerates(r, event, env)), None)
+            if tolerated is not None:
+                excluded_because = self._because(tolerated, env, event, "event") if self.full else []
+                self._excluded.append((tolerated, event, excluded_because))
+                results.append(RecordResult(
+                    event=event.id, status="excluded", clause=tolerated.clause, rule=tolerated.qualified,
+                    because=[*because, f"would be recorded under {rule.qualified} ({rule.clause.id})",
+                             *excluded_because]))
+            else:
+                recorded.append(event)
+                results.append(RecordResult(event=event.id, status="recorded", clause=rule.clause,
+                                            rule=rule.qualified, because=because))
+        return results, recorded
+
+    def _tolerates(self, rule: CompiledRule, event: Any, env: dict[str, Any]) -> bool:
+        item = rule.items[0]
+        if not item.may:
+            return True
+        decision = self._determination(item.measures[0], event, env["subject"])
+        return decision is None or decision.decision != "decline"
+
+    def _holds(self, rule: CompiledRule, env: dict[str, Any], bound: Any) -> bool:
+        if rule.over is not None:
+            env[rule.over] = bound
+            env[rule.var] = bound  # type: ignore[index]
+        return rule.condition is None or bool(rule.condition(env))
+
+    def _because(self, rule: CompiledRule, env: dict[str, Any], bound: Any, over: str | None) -> list[str]:
+        subject = env["subject"]
+        lines = [f"{subject.type} {mask_if_id_number(subject.id)} is covered by `for {rule.selector.text}`"]
+        if over == "record":
+            lines.append(f"event {bound.id} ({bound.kind}, {bound.date}) is a record")
+        elif over == "event":
+            lines.append(f"event {bound.id} ({bound.kind}, {bound.date})")
+        return lines + rule.explain(env)
+
+    # ---- incentives, punishments, responsibility --------------------------------------------
+    def _fire(self, rule: CompiledRule, env: dict[str, Any], recorded: list[Any],
+              drafts: dict[Any, _Draft], subject: Any) -> None:
+        bindings = recorded if rule.over == "record" else [None]
+        for record in bindings:
+            if not self._holds(rule, env, record):
+                continue
+            because = self._because(rule, env, record, rule.over) if self.full else []
+            events = (record.id,) if record is not None else ()
+            for item in rule.items:
+                for measure in item.measures:
+                    self._add(drafts, rule, item, measure, events, subject, because, env, record)
+
+    def _add(self, drafts: dict[Any, _Draft], rule: CompiledRule, item: CompiledItem, measure: str,
+             events: tuple[str, ...], subject: Any, because: list[str], env: dict[str, Any],
+             record: Any) -> None:
+        targets: list[tuple[str | None, list[str] | None, list[str]]]
+        if item.target is not None:
+            hops = item.target(env)
+            if hops:
+                targets = [(h.person, list(h.path), [f"`{item.target_text}` found {h.person}"] if self.full else [])
+                           for h in hops]
+            else:
+                targets = [(None, [subject.id, f"nobody: {item.target_text}"],
+                            [f"`{item.target_text}` found no one in the case file"] if self.full else [])]
+        else:
+            targets = [(subject.id, None, [])]
+        for person, path, found in targets:
+            key = (measure, person, events)
+            if key in drafts:
+                drafts[key].also.append(rule.qualified)
+                continue
+            draft = _Draft(
+                rule=rule, measure=measure, kind=rule.kind, status="unresolved" if path and person is None
+                else ("discretionary" if item.may else "applied"), events=events,
+                subject=mask_if_id_number(person) if person else None,
+                because=[*because, *found], discretionary=item.may,
+                path=[mask_if_id_number(p) for p in path] if path else None,
+                position=[m for i in rule.items for m in i.measures].index(measure),
+                deadline=item.due(env) if item.due is not None else None,
+                until=item.until(env) if item.until is not None else None,
+            )
+            if item.may and draft.status == "discretionary":
+                decision = self._determination(measure, record, subject)
+                if decision is not None:
+                    draft.status = {"apply": "applied", "decline": "declined", "mitigate": "mitigated",
+                                    "exempt": "exempted"}[decision.decision]
+                    draft.because = [*draft.because, _determined(decision)]
+            drafts[key] = draft
+
+    # ---- repair ----------------------------------------------------------------------------
+    def _repair(self, rule: CompiledRule, env: dict[str, Any], recorded: list[Any],
+                drafts: dict[Any, _Draft], subject: Any) -> None:
+        for record in recorded if rule.over == "record" else [None]:
+            if not self._holds(rule, env, record):
+                continue
+            because = self._because(rule, env, record, rule.over) if self.full else []
+            for item in rule.items:
+                if not (item.of_all or item.of_names):
+                    for measure in item.measures:
+                        self._add(drafts, rule, item, measure, (record.id,) if record else (),
+                                  subject, because, env, record)
+                    continue
+                for draft in drafts.values():
+                    if (draft.kind == "punishment" and record is not None and record.id in draft.events
+                            and (item.of_all or draft.measure in item.of_names
+                                 or draft.rule.name in item.of_names or draft.rule.qualified in item.of_names)):
+                        for measure in item.measures:
+                            draft.softenings.append((measure, rule, because, item.may))
+
+    def _settle(self, draft: _Draft, subject: Any) -> None:
+        """Apply permitted softenings (a determination decides; undecided, never against the subject)."""
+        if draft.softenings and draft.status in ACTIVE:
+            permitted = {measure for measure, *_ in draft.softenings}
+            discretionary = all(may for *_, may in draft.softenings)
+            record = next((e for e in self.facts.events_of(subject.id) if e.id in draft.events), None)
+            decision = self._determination(draft.measure, record, subject)
+            chosen: str | None
+            if decision is not None and decision.decision == "exempt" and "exemption" in permitted:
+                chosen = "exemption"
+            elif decision is not None and decision.decision == "mitigate" and permitted & {"mitigation", "exemption"}:
+                chosen = "mitigation"
+            elif decision is not None and decision.decision == "apply" and discretionary:
+                chosen = None
+            elif discretionary:
+                chosen = "mitigation" if "mitigation" in permitted else "exemption"
+            else:
+                chosen = "exemption" if "exemption" in permitted else "mitigation"
+            if chosen is not None:
+                _measure, rule, because, may = next(
+                    (s for s in draft.softenings if s[0] == chosen), draft.softenings[0])
+                note = (_determined(decision) if decision is not None else
+                        "discretionary (可) and undecided: the softening every reading allows" if may else
+                        f"{chosen} required by the clause")
+                draft.modified_by.append(Modification(
+                    measure=chosen, clause=rule.clause, rule=rule.qualified,
+                    because=[*because, note] if self.full else [], discretionary=may))
+                draft.status = "exempted" if chosen == "exemption" else "mitigated"
+            elif decision is not None:
+                draft.because = [*draft.because, _determined(decision)]
+        if draft.until is not None and draft.until < self.as_of and draft.status in ACTIVE:
+            draft.status = "expired"
+            if self.full:
+                draft.because = [*draft.because, f"its period ended on {draft.until}, before {self.as_of}"]
+
+    def _precedence(self, outcomes: list[_Draft]) -> None:
+        for precedence in self.plan.precedences:
+            winners = [d for d in outcomes if d.measure == precedence.winner and d.status in ACTIVE]
+            if not winners:
+                continue
+            for loser in outcomes:
+                if loser.measure == precedence.loser and loser.status in ACTIVE and loser.subject == winners[0].subject:
+                    loser.status = "overridden"
+                    loser.modified_by.append(Modification(
+                        measure=precedence.winner, clause=precedence.clause, rule=precedence.label,
+                        because=[f"{precedence.winner} ({winners[0].rule.qualified}) takes precedence"]))
+
+    def _determination(self, measure: str, record: Any, subject: Any) -> Any:
+        for holder in (record, subject):
+            for decision in getattr(holder, "determinations", None) or ():
+                if decision.measure == measure and (decision.decided_on is None or decision.decided_on <= self.as_of):
+                    return decision
+        return None
+
+
+def _determined(decision: Any) -> str:
+    by = f" by {decision.by}" if getattr(decision, "by", None) else ""
+    on = f" on {decision.decided_on}" if getattr(decision, "decided_on", None) else ""
+    return f"determination recorded{by}{on}: {decision.decision}"
+
+
+def decide(plan: Plan, facts: Facts, as_of: dt.date, trace: Trace = "full",
+           subjects: list[str] | None = None) -> list[Decision]:
+    """Decisions for every subject (or the listed ones), in input order; responsibility outcomes also
+    appear in the decision of the person they fall on."""
+    evaluator = SubjectEvaluator(plan, facts, as_of, trace)
+    results: list[tuple[str, list[RecordResult], list[Outcome]]] = []
+    by_person: dict[str, list[Outcome]] = {}
+    for subject in facts.subjects:
+        records, drafts = evaluator.evaluate(subject)
+        outcomes = [d.freeze() for d in drafts]
+        for outcome in outcomes:
+            if outcome.kind == "responsibility" and outcome.subject and outcome.subject != subject.id:
+                by_person.setdefault(outcome.subject, []).append(outcome)
+        results.append((subject.id, records, outcomes))
+    wanted = set(subjects) if subjects else None
+    decisions = []
+    for subject_id, records, outcomes in results:
+        if wanted is not None and subject_id not in wanted:
+            continue
+        shown = mask_if_id_number(subject_id)
+        decisions.append(Decision(subject=shown, records=records,
+                                  outcomes=[*outcomes, *by_person.get(shown, [])]))
+    return decisions
+
+
+__all__ = ["ClauseRef", "SubjectEvaluator", "Trace", "decide"]

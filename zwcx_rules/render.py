@@ -1,0 +1,138 @@
+"""Phase 7, render: diagnostics as a compiler prints them, and decisions as JSON or an indented tree.
+
+All multi-line output lives here; the CLI only chooses what to print and where.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+from .catalogue import Catalogue, default_catalogue
+from .decisions import ClauseRef, Decision, Decisions, Modification, Outcome
+from .errors import Diagnostic
+from .facts import mask_if_id_number
+from .source import SourceFile
+
+
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
+
+
+def mask_id_numbers(text: str) -> str:
+    """Mask every 公民身份号码 in a line of a file before it is printed (a case file may hold them)."""
+    return _ID_NUMBER.sub(lambda m: mask_if_id_number(m.group(0)), text)
+
+
+def width(text: str) -> int:
+    """Columns a string takes in a terminal: CJK and full-width characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def render_diagnostic(diagnostic: Diagnostic, sources: dict[str, SourceFile] | None = None) -> str:
+    """rustc-style: header, location, the source line with a caret under the span, notes and help."""
+    lines = [f"{diagnostic.severity.value}[{diagnostic.code}]: {diagnostic.message}"]
+    span = diagnostic.span
+    if span is None:
+        lines.append(f"  --> {diagnostic.location()}")
+    else:
+        lines.append(f"  --> {span}")
+        source = (sources or {}).get(span.file) or _read(span.file)
+        if source is not None:
+            text = mask_id_numbers(source.line_text(span.line))
+            gutter = " " * len(str(span.line))
+            start = width(text[: span.column - 1])
+            end_column = span.end_column if span.end_line == span.line else len(text) + 1
+            marks = "^" * max(1, width(text[span.column - 1 : end_column - 1]))
+            label = f" {diagnostic.label}" if diagnostic.label else ""
+            lines += [f"{gutter} |", f"{span.line} | {text}", f"{gutter} | {' ' * start}{marks}{label}",
+                      f"{gutter} |"]
+    pad = " " * (len(str(span.line)) if span else 2)
+    lines += [f"{pad} = note: {note}" for note in diagnostic.notes]
+    if diagnostic.help:
+        lines.append(f"{pad} = help: {diagnostic.help}")
+    return "\n".join(lines)
+
+
+def _read(name: str) -> SourceFile | None:
+    path = Path(name)
+    try:
+        return SourceFile.read(path, name=name) if path.is_file() else None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def render_diagnostics(diagnostics: list[Diagnostic]) -> str:
+    return "\n\n".join(render_diagnostic(d) for d in diagnostics)
+
+
+def summary_line(name: str, diagnostics: list[Diagnostic]) -> str:
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    plural = lambda n, word: f"{n} {word}{'' if n == 1 else 's'}"  # noqa: E731
+    return f"{name}: {plural(errors, 'error')}, {plural(warnings, 'warning')}"
+
+
+# ---- decisions ---------------------------------------------------------------------------------
+
+def render_json(decisions: Decisions) -> str:
+    """The interchange JSON: exactly ``decisions.model_dump_json()``."""
+    return decisions.model_dump_json()
+
+
+def render_text(decisions: Decisions, catalogue: Catalogue | None = None) -> str:
+    """Decisions for a person: one block per subject, each outcome with its clause and trace as a tree."""
+    catalogue = catalogue or default_catalogue()
+    policy = decisions.policy
+    head = f"政策 policy {policy.id} 《{policy.title}》 chain {' → '.join(policy.chain)}  as of {decisions.as_of}"
+    if not policy.in_force:
+        head += "  (not in force on this date: nothing applied)"
+    return "\n".join([head, *(_decision(d, catalogue) for d in decisions.decisions)]) + "\n"
+
+
+def _decision(decision: Decision, catalogue: Catalogue) -> str:
+    lines = ["", f"主体 subject {decision.subject}"]
+    for record in decision.records:
+        where = f" — {_cite(record.clause)}" if record.clause else ""
+        lines.append(f"  记录 record {record.event}: {record.status}{where}")
+        lines += [f"      · {line}" for line in record.because]
+    if not decision.outcomes:
+        lines.append("  (no outcomes)")
+    for outcome in decision.outcomes:
+        lines += _outcome(outcome, catalogue)
+    return "\n".join(lines)
+
+
+def _outcome(outcome: Outcome, catalogue: Catalogue) -> list[str]:
+    who = f" → {outcome.subject or 'nobody found'}" if outcome.kind == "responsibility" else ""
+    timing = "".join([f"  due {outcome.deadline}" if outcome.deadline else "",
+                      f"  until {outcome.until}" if outcome.until else ""])
+    may = " (可: discretionary)" if outcome.discretionary else ""
+    lines = [f"  ├─ {outcome.measure} {catalogue.display(outcome.measure)} [{outcome.kind}] "
+             f"{outcome.status}{may}{who}{timing}",
+             f"  │    clause {_cite(outcome.clause)}",
+             f"  │      「{outcome.clause.text}」",
+             f"  │    rule {outcome.rule}" + (f" (also {', '.join(outcome.also)})" if outcome.also else "")]
+    if outcome.events:
+        lines.append(f"  │    events {', '.join(outcome.events)}")
+    if outcome.path:
+        lines.append(f"  │    path {' → '.join(outcome.path)}")
+    if outcome.because:
+        lines.append("  │    because")
+        lines += [f"  │      · {line}" for line in outcome.because]
+    for modification in outcome.modified_by:
+        lines += _modification(modification, catalogue)
+    return lines
+
+
+def _modification(modification: Modification, catalogue: Catalogue) -> list[str]:
+    lines = [f"  │    modified by {modification.measure} {catalogue.display(modification.measure)}"
+             f"{' (可)' if modification.discretionary else ''} — {modification.rule}",
+             f"  │      clause {_cite(modification.clause)}",
+             f"  │        「{modification.clause.text}」"]
+    lines += [f"  │        · {line}" for line in modification.because]
+    return lines
+
+
+def _cite(clause: ClauseRef | None) -> str:
+    return f"{clause.policy} {clause.id} {clause.cite}" if clause else ""

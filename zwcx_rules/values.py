@@ -1,0 +1,94 @@
+"""Runtime values of the policy language: durations, null-safe operators, code ranks."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from .catalogue import Catalogue
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A span of days, months or years; months and years land on the same day of the month, clamped."""
+
+    amount: int | float
+    unit: str
+
+    def add_to(self, day: dt.date, sign: int = 1) -> dt.date:
+        amount = int(self.amount) * sign
+        if self.unit == "days":
+            return day + dt.timedelta(days=amount)
+        months = amount * (12 if self.unit == "years" else 1)
+        index = day.year * 12 + day.month - 1 + months
+        year, month = divmod(index, 12)
+        last = calendar.monthrange(year, month + 1)[1]
+        return dt.date(year, month + 1, min(day.day, last))
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.unit}"
+
+
+def ranks(catalogue: Catalogue) -> dict[str, int]:
+    """Rank of every ordered code (impact, severity, grade); a code ranked differently twice is dropped."""
+    out: dict[str, int] = {}
+    clashes: set[str] = set()
+    for codes in catalogue.ordered.values():
+        for index, code in enumerate(codes):
+            if out.setdefault(code, index) != index:
+                clashes.add(code)
+    return {code: rank for code, rank in out.items() if code not in clashes}
+
+
+def add(left: Any, right: Any) -> Any:
+    if left is None or right is None:
+        return None
+    if isinstance(right, Duration) and isinstance(left, dt.date):
+        return right.add_to(left)
+    if isinstance(left, Duration) and isinstance(right, dt.date):
+        return left.add_to(right)
+    return left + right
+
+
+def subtract(left: Any, right: Any) -> Any:
+    if left is None or right is None:
+        return None
+    if isinstance(right, Duration) and isinstance(left, dt.date):
+        return right.add_to(left, -1)
+    if isinstance(left, dt.date) and isinstance(right, dt.date):
+        return Duration((left - right).days, "days")
+    return left - right
+
+
+def contains(collection: Any, item: Any) -> bool:
+    """Membership; in a list of objects with a `kind` (remedies, determinations) an item matches a kind."""
+    if collection is None or item is None:
+        return False
+    if item in collection:
+        return True
+    return any(getattr(element, "kind", None) == item for element in collection)
+
+
+def present(value: Any) -> bool:
+    """Neither null nor empty: what `otherwise` and `else` look for."""
+    return value is not None and not (isinstance(value, list | tuple | set | frozenset) and not value)
+
+
+def show(value: Any) -> str:
+    """A value as a policy officer reads it in a trace."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(show(v) for v in value) if isinstance(value, set | frozenset) else [show(v) for v in value]
+        return "{" + ", ".join(items) + "}" if isinstance(value, set | frozenset) else "[" + ", ".join(items) + "]"
+    kind = getattr(value, "kind", None)
+    if isinstance(kind, str) and hasattr(value, "date"):
+        return f"{kind} on {getattr(value, 'date', '')}"
+    identifier = getattr(value, "id", None)
+    if isinstance(identifier, str):
+        return identifier
+    return str(value)
