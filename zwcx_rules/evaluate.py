@@ -41,7 +41,8 @@ class _Draft:
     position: int = 0
 
     def freeze(self) -> Outcome:
-        return Outcome(
+        # INVARIANT: every value here is already valid, so the model is built without re-validation
+        return Outcome.model_construct(
             measure=self.measure, kind=self.kind, status=self.status,  # type: ignore[arg-type]
             events=list(self.events), subject=self.subject, path=self.path, clause=self.rule.clause,
             rule=self.rule.qualified, deadline=self.deadline, until=self.until,
@@ -98,7 +99,8 @@ class SubjectEvaluator:
         for event in events:
             admitting = [r for r in rules["record"] if self._holds(r, env, event)]
             if not admitting:
-                results.append(RecordResult(event=event.id, status="not_applicable", clause=None))
+                results.append(RecordResult.model_construct(event=event.id, status="not_applicable", clause=None, rule=None,
+                                                            because=[]))
                 continue
             rule = admitting[0]
             because = self._because(rule, env, event, "event") if self.full else []
@@ -108,13 +110,13 @@ class SubjectEvaluator:
             if tolerated is not None:
                 excluded_because = self._because(tolerated, env, event, "event") if self.full else []
                 self._excluded.append((tolerated, event, excluded_because))
-                results.append(RecordResult(
+                results.append(RecordResult.model_construct(
                     event=event.id, status="excluded", clause=tolerated.clause, rule=tolerated.qualified,
                     because=[*because, f"would be recorded under {rule.qualified} ({rule.clause.id})",
                              *excluded_because]))
             else:
                 recorded.append(event)
-                results.append(RecordResult(event=event.id, status="recorded", clause=rule.clause,
+                results.append(RecordResult.model_construct(event=event.id, status="recorded", clause=rule.clause,
                                             rule=rule.qualified, because=because))
         return results, recorded
 
@@ -291,7 +293,7 @@ def decide(plan: Plan, facts: Facts, as_of: dt.date, trace: Trace = "full",
         if wanted is not None and subject_id not in wanted:
             continue
         shown = mask_if_id_number(subject_id)
-        decisions.append(Decision(subject=shown, records=records,
+        decisions.append(Decision.model_construct(subject=shown, records=records,
                                   outcomes=[*outcomes, *by_person.get(shown, [])]))
     return decisions
 
