@@ -79,3 +79,20 @@ def test_a_child_cannot_silently_redefine_a_rule(tmp_path: Path) -> None:
         load_policy(child)
     assert [d.code for d in raised.value.errors] == ["Z507"]
     assert "override" in (raised.value.errors[0].help or "")
+
+
+def test_libraries_are_shared_not_layered() -> None:
+    jiangxi = load_policy("jiangxi")
+    assert jiangxi.chain == ("jiangxi",)
+    assert [layer.id for layer in jiangxi.resolved.layers] == ["common", "jiangxi"]
+    assert "主动纠错" in jiangxi.resolved.definitions
+    county = load_policy(COUNTY)
+    assert [layer.id for layer in county.resolved.layers] == ["common", "jiangxi", "example_county"]
+
+
+def test_a_policy_cannot_extend_a_library(tmp_path: Path) -> None:
+    child = tmp_path / "child.zwcx"
+    child.write_text('policy child "子"\n  extends common\n', "utf-8")
+    with pytest.raises(ZwcxError) as raised:
+        load_policy(child)
+    assert [d.code for d in raised.value.errors] == ["Z521"]

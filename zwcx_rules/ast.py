@@ -286,7 +286,9 @@ class MeasureDecl(Node):
 class Header(Node):
     id: Ident
     title: str
+    library: bool = False
     extends: Ident | None = None
+    uses: tuple[Ident, ...] = ()
     issuer: str | None = None
     region: str | None = None
     level: Ident | None = None

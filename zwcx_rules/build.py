@@ -93,8 +93,8 @@ class _Builder(Transformer[Token, Any]):
             measures=tuple(groups.get(ast.MeasureDecl, [])),
         )
 
-    def header(self, meta: Meta, name: Token, title: Token, *fields: tuple[str, Any]) -> ast.Header:
-        values: dict[str, Any] = {}
+    def header(self, meta: Meta, kind: Token, name: Token, title: Token, *fields: tuple[str, Any]) -> ast.Header:
+        values: dict[str, Any] = {"library": str(kind) == "library"}
         for key, value in fields:
             if key == "effective":
                 values["effective_from"], values["effective_until"] = value
@@ -103,6 +103,12 @@ class _Builder(Transformer[Token, Any]):
             else:
                 values[key] = value
         return ast.Header(span=self._span(meta), id=self._ident(name), title=self._string(title), **values)
+
+    def header_kind(self, meta: Meta, token: Token) -> Token:
+        return token
+
+    def uses(self, meta: Meta, *names: Token) -> tuple[str, Any]:
+        return "uses", tuple(self._ident(n) for n in names)
 
     def extends(self, meta: Meta, name: Token) -> tuple[str, Any]:
         return "extends", self._ident(name)

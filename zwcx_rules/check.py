@@ -314,6 +314,11 @@ def _longest_found_prefix(quote: str, document: str) -> int:
 def check_text(policy: ResolvedPolicy) -> Iterator[Diagnostic]:
     for layer in policy.layers:
         header = layer.policy.header
+        if layer.is_library:
+            for clause in layer.policy.clauses:
+                yield Diagnostic(code="Z520", message="a library has no clauses", span=clause.id.span,
+                                 help="move the clause into the policy that encodes its document")
+            continue
         if header.source is None:
             yield Diagnostic(code="Z402", message=f"policy `{layer.id}` names no source document",
                              span=header.id.span, help='add `source "sources/<file>.txt"` to the header')
@@ -393,6 +398,8 @@ def check_unused(policy: ResolvedPolicy) -> Iterator[Diagnostic]:
     for expr in exprs:
         used |= {n.name for n in _walk(expr) if isinstance(n, ast.Name)}
     leaf = policy.id  # a parent's names may go unused once a layer disables or overrides its rules
+    if policy.leaf.is_library:
+        return  # a library's names are for the policies that use it
     for name, values in policy.parameters.items():
         if name not in used and values[0].layer == leaf:
             yield Diagnostic(code="Z701", severity=Severity.WARNING, message=f"parameter `{name}` is never used",

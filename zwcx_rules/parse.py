@@ -50,66 +50,96 @@ class SyntaxProblem:
 _HEAD = 'policy p "t"\nclause 1 "一"\nquote "q"\n'
 _RULE = _HEAD + "punishment r for body "
 
+# Lark compares parser states by stack depth as well as by position, so an example matches only an
+# error made at the same depth. The examples are therefore repeated in each context that changes the
+# depth: a rule's clause first in the file or after other items, `override`, one subject or several,
+# with or without `on each`; for a stray rule, each kind of header field and item before it.
+_HEADS = (_HEAD, 'policy p "t"\nparameter x = 1\nclause 1 "一"\nquote "q"\n')
+_SUBJECTS = tuple(head + override + "punishment r for " + subjects for head in _HEADS
+                  for override in ("", "override ") for subjects in ("body ", "body, person "))
+_RULES = tuple(rule + each for rule in _SUBJECTS for each in ("", "on each record r "))
+_FIELDS = ('source "s"', 'issuer "i"', 'region "r"', "level province", 'implements "a", "b"', "extends b",
+           "effective 2020-01-01", "effective 2020-01-01 until 2021-01-01", 'repeals "x"')
+_ITEMS = ("parameter x = 1", "parameter x = 90 days", "parameter x = general", 'parameter x = "s"',
+          "parameter x = 2020-01-01", 'parameter x = 1 "doc"', "parameter x = 1 since 2020-01-01",
+          "set x = 1", "define d = a", "define d = a == b", 'define d = a "doc"', "define d = {a, b}",
+          'code event_kind k "k"', 'measure m punishment "m" for body')
+_BEFORE_RULE = (
+    'policy p "t"\n',
+    *(f'policy p "t"\n{field}\n' for field in _FIELDS),
+    *(f'policy p "t"\nissuer "i"\n{field}\n' for field in _FIELDS),
+    *(f'policy p "t"\n{item}\n' for item in _ITEMS),
+    *(f'policy p "t"\nparameter y = 1\n{item}\n' for item in _ITEMS),
+)
+
+
+def _in_rules(*bodies: str, rules: tuple[str, ...] = _RULES) -> tuple[str, ...]:
+    return tuple(rule + body for body in bodies for rule in rules)
+
+
 PROBLEMS: tuple[SyntaxProblem, ...] = (
     SyntaxProblem(
         "Z101", "a rule needs `then` and at least one measure", "expected `then` here",
         "write the measures after the condition: `when … then written_explanation, …`",
         (
-            _RULE + "when a == 1 written_explanation",
-            _RULE + "on each record r when r.x in {a} written_explanation",
-            _RULE + "on each record r written_explanation",
-            _RULE + "written_explanation",
-            _RULE + "when a and b written_explanation",
+            *_in_rules(
+                "written_explanation",
+                "when a written_explanation",
+                "when a.b written_explanation",
+                "when a == 1 written_explanation",
+                "when a == b written_explanation",
+                'when a == "x" written_explanation',
+                "when a > 2020-01-01 written_explanation",
+                "when a > b - 1 years written_explanation",
+                "when a in {b} written_explanation",
+                "when a in b written_explanation",
+                "when (a) written_explanation",
+                "when not a written_explanation",
+                "when a and b written_explanation",
+                "when a == b and c == d written_explanation",
+                "when a and b and c written_explanation",
+                "when a or b written_explanation",
+            ),
         ),
     ),
     SyntaxProblem(
         "Z102", "a rule needs `for` and the subjects it applies to", "expected `for` here",
         "name the subjects after the rule's name: `punishment 名称 for department, civil_servant`",
-        (
-            _HEAD + "punishment r then a",
-            _HEAD + "punishment r when a then b",
-            _HEAD + "punishment r on each record x then a",
+        tuple(
+            head + override + body for head in _HEADS for override in ("", "override ")
+            for body in ("punishment r then a", "punishment r when a then b", "punishment r on each record x then a")
         ),
     ),
     SyntaxProblem(
         "Z103", "`=` sets a parameter; a condition compares with `==`", "use `==` here",
         "write `==` to compare, e.g. `when event.kind == administrative_penalty`",
-        (_RULE + "when a = 1 then b", _RULE + "on each record r when r.a = b then c"),
+        _in_rules("when a = 1 then b", "when a = b then c", "when a.b = c then d", 'when a.b = "x" then c',
+                  "when a == b and c = d then e"),
     ),
     SyntaxProblem(
         "Z104", "`then` needs at least one measure after it", "expected a measure here",
         "list the measures from the catalogue, separated by commas: `then written_explanation, public_criticism`",
-        (
-            _RULE + "then",
-            _RULE + "then\nclause 2 \"二\"",
-            _RULE + "then a,",
-            _RULE + "then a,\nclause 2 \"二\"",
-            _RULE + "then ,",
-        ),
+        _in_rules("then", 'then\nclause 2 "二"', "then a,", 'then a,\nclause 2 "二"', "then ,"),
     ),
     SyntaxProblem(
         "Z105", "a rule must be inside a clause", "this rule has no clause",
         'write the clause it encodes first: `clause 2.2.7 "二（二）7"` and its `quote "…"`',
         (
-            'policy p "t"\npunishment r for body then a',
-            'policy p "t"\nrecord r for body then a',
-            'policy p "t"\nincentive r for body then a',
-            'policy p "t"\nrepair r for body then a',
-            'policy p "t"\ntolerance r for body then a',
-            'policy p "t"\nresponsibility r for body then a',
-            'policy p "t"\nquote "x"',
-            'policy p "t"\nparameter x = 1\npunishment r for body then a',
+            *(head + rule for head in _BEFORE_RULE for rule in (
+                "punishment r for body then a", "record r for body", "incentive r for body then a",
+                "repair r for body then a", "tolerance r for body then a", "responsibility r for body then a",
+                "override punishment r for body then a", 'quote "x"')),
         ),
     ),
     SyntaxProblem(
         "Z106", "a clause needs its id and its cite as printed in the document",
         "expected the clause's cite here",
         'write `clause 2.2.7 "二（二）7"`: the dotted id, then the cite in quotes',
-        (
-            _HEAD + 'clause 2 quote "x"',
-            _HEAD + "clause 2\npunishment r for body then a",
-            _HEAD + 'clause "二" quote "x"',
-            _HEAD + "clause quote",
+        tuple(
+            head + body for head in ('policy p "t"\n', _HEAD)
+            for body in ('clause 2 quote "x"', "clause 2\npunishment r for body then a", 'clause 2\nnot encoded "x"',
+                         "clause 2\nrecord r for body", 'clause 2 二（二）7\nquote "x"', 'clause "二" quote "x"',
+                         "clause quote")
         ),
     ),
     SyntaxProblem(
@@ -120,40 +150,53 @@ PROBLEMS: tuple[SyntaxProblem, ...] = (
     SyntaxProblem(
         "Z108", "`on each` takes `event` or `record` and a name for it", "expected `event` or `record`",
         "write `on each record r` (punishments, repairs, responsibility) or `on each event e` (records, tolerance)",
-        (_RULE + "on each records r then a", _RULE + "on each r then a", _RULE + "on record r then a"),
+        # `records r` lexes as `record s r`: the error is at `r`, and only the name tells it from a missing `then`.
+        _in_rules("on each records r then a", "on each records x then a", "on each events e then a",
+                  "on each r then a", "on each rec r then a", "on record r then a", rules=_SUBJECTS),
     ),
     SyntaxProblem(
         "Z109", "the expression is incomplete", "expected a value here",
         "finish the expression: a name, a number, a date, a string or `{…}` must follow the operator",
-        (
-            _RULE + "when a == then b",
-            _RULE + "when a and then b",
-            _RULE + "when a or then b",
-            _RULE + "when not then b",
-            _RULE + "when a in then b",
-            _RULE + "when a + then b",
-            _RULE + "when then b",
+        # An operand missing just before `then` cannot be told from a missing `then`: `then` is read as
+        # the operand (`when a == then b` is `when a == c b`), and Z101 comes first.
+        _in_rules(
+            "when a == then b",
+            "when a and then b",
+            "when a or then b",
+            "when not then b",
+            "when a in then b",
+            "when a + then b",
+            "when then b",
+            "when a in {b, } then c",
+            "when a in {b, c, } then d",
+            "when (a == ) then b",
+            "when a ==",
+            "when a and",
+            'when a ==\nclause 2 "二"',
+            'when a in\nclause 2 "二"',
+            "then a due b +",
+            'then a due b +\nclause 2 "二"',
         ),
     ),
     SyntaxProblem(
         "Z110", "a parameter needs a value", "expected a value here",
         "write `parameter 整改期限 = 90 days`: a number with an optional unit (days, months, years, yuan), a code or a date",
-        (
-            _HEAD.split("clause")[0] + "parameter x =\nclause 1 \"一\"",
-            _HEAD.split("clause")[0] + "parameter x = days",
-            _HEAD.split("clause")[0] + "parameter x\nclause 1 \"一\"",
+        tuple(
+            head + body for head in ('policy p "t"\n', 'policy p "t"\nparameter y = 1\n', _HEAD)
+            for body in ('parameter x =\nclause 1 "一"', "parameter x = days", 'parameter x\nclause 1 "一"',
+                         "parameter x =", "parameter x =\nparameter y = 1", 'set x =\nclause 1 "一"')
         ),
     ),
     SyntaxProblem(
         "Z111", "unbalanced parentheses or braces", "expected `)` or `}`",
         "close every `(` with `)` and every `{` with `}`",
-        (_RULE + "when (a == 1 then b", _RULE + "when a in {b, c then d", _RULE + "when count(x in y where z then a"),
+        _in_rules("when (a == 1 then b", "when a in {b, c then d", "when count(x in y where z then a"),
     ),
 )
 
 _FULL_WIDTH = {
-    "，": ",", "＝": "=", "（": "(", "）": ")", "“": '"', "”": '"', "｛": "{", "｝": "}",
-    "．": ".", "＋": "+", "－": "-", "＞": ">", "＜": "<", "：": ":",
+    "，": ",", "、": ",", "＝": "=", "（": "(", "）": ")", "“": '"', "”": '"', "‘": '"', "’": '"',
+    "｛": "{", "｝": "}", "．": ".", "＋": "+", "－": "-", "＞": ">", "＜": "<", "！": "!", "\u3000": " ",
 }
 
 

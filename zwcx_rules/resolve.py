@@ -37,6 +37,10 @@ class Layer:
     def id(self) -> str:
         return self.policy.header.id.name
 
+    @property
+    def is_library(self) -> bool:
+        return self.policy.header.library
+
     def in_force(self, day: dt.date) -> bool:
         header = self.policy.header
         starts = header.effective_from is None or header.effective_from <= day
@@ -100,7 +104,8 @@ class ResolvedPolicy:
 
     @property
     def chain(self) -> tuple[str, ...]:
-        return tuple(layer.id for layer in self.layers)
+        """The policies layered, root first (the libraries they use are not layers)."""
+        return tuple(layer.id for layer in self.layers if not layer.is_library)
 
     @property
     def digest(self) -> str:
@@ -113,7 +118,7 @@ class ResolvedPolicy:
     def parameter(self, name: str, day: dt.date | None) -> ParameterValue | None:
         """The value of a parameter in force on a day: the nearest layer that sets it, latest `since` first."""
         values = self.parameters.get(name, [])
-        for layer in reversed(self.chain):
+        for layer in reversed([layer.id for layer in self.layers]):
             candidates = [v for v in values if v.layer == layer
                           and (v.since is None or day is None or v.since <= day)]
             if candidates:
@@ -188,7 +193,44 @@ def load_layers(ref: str) -> tuple[Layer, ...]:
                 help=f"put `{parent.name}{POLICY_SUFFIX}` beside this file or under policies/",
             ))
         chain.append(read_layer(parent_path))
-    return tuple(reversed(chain))
+        if chain[-1].is_library:
+            raise ZwcxError(Diagnostic(
+                code="Z521", message=f"`{parent.name}` is a library; a policy `uses` a library", span=parent.span,
+                help=f"write `uses {parent.name}` instead of `extends {parent.name}`"))
+    layers = tuple(reversed(chain))
+    return (*_libraries(layers), *layers)
+
+
+def _libraries(layers: tuple[Layer, ...]) -> list[Layer]:
+    """The libraries a chain uses, each once, every library after the ones it uses itself."""
+    loaded: dict[str, Layer] = {}
+    order: list[Layer] = []
+
+    def visit(user: Layer, trail: tuple[str, ...]) -> None:
+        for ident in user.policy.header.uses:
+            if ident.name in trail:
+                raise ZwcxError(Diagnostic(
+                    code="Z502", message=f"`uses` makes a cycle: {' → '.join((*trail, ident.name))}",
+                    span=ident.span, help="a library may not use itself, directly or through another"))
+            if ident.name in loaded:
+                continue
+            path = find_policy(ident.name, near=(user.source.path.parent,) if user.source.path else ())
+            if path is None:
+                raise ZwcxError(Diagnostic(
+                    code="Z503", message=f"no library `{ident.name}`", span=ident.span, label="not found",
+                    help=f"put `{ident.name}{POLICY_SUFFIX}` beside this file or under policies/"))
+            library = read_layer(path)
+            if not library.is_library:
+                raise ZwcxError(Diagnostic(
+                    code="Z521", message=f"`{ident.name}` is a policy, not a library", span=ident.span,
+                    help=f"write `extends {ident.name}` to layer on a policy; `uses` takes libraries"))
+            loaded[ident.name] = library
+            visit(library, (*trail, ident.name))
+            order.append(library)
+
+    for layer in layers:
+        visit(layer, (layer.id,))
+    return order
 
 
 def resolve(layers: tuple[Layer, ...]) -> ResolvedPolicy:
