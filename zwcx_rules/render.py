@@ -15,7 +15,6 @@ from .errors import Diagnostic
 from .facts import mask_if_id_number
 from .source import SourceFile
 
-
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
 
 
