@@ -214,9 +214,9 @@ def _check_expr(node: ast.Node, bound: frozenset[str], policy: ResolvedPolicy) -
     if isinstance(node, ast.Aggregate | ast.Total):
         yield from _check_expr(node.collection, bound, policy)
         inner = bound | {node.var.name}
-        for child in (node.where, node.value if isinstance(node, ast.Total) else None):
-            if child is not None:
-                yield from _check_expr(child, inner, policy)
+        for inner_node in (node.where, node.value if isinstance(node, ast.Total) else None):
+            if inner_node is not None:
+                yield from _check_expr(inner_node, inner, policy)
         return
     for child in _children(node):
         yield from _check_expr(child, bound, policy)

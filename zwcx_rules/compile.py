@@ -245,24 +245,23 @@ class _Compiler:
     def expr(self, node: ast.Node, bound: frozenset[str]) -> Fn:
         match node:
             case ast.Number(value=v) | ast.String(value=v) | ast.DateLit(value=v) | ast.Bool(value=v):
-                return lambda env, v=v: v
+                value: Any = v
+                return lambda env: value
             case ast.Null():
                 return lambda env: None
             case ast.Quantity():
-                value = literal(node, self.catalogue)
-                return lambda env: value
+                quantity = literal(node, self.catalogue)
+                return lambda env: quantity
             case ast.Name(name=name):
                 return self.name(name, bound)
             case ast.Field_(target=target, name=name):
                 return _field(self.expr(target, bound), name)
             case ast.SetLit(items=items):
-                fns = [self.expr(i, bound) for i in items]
-                if all(isinstance(i, ast.Name | ast.Number | ast.String | ast.DateLit) for i in items):
-                    constant = frozenset(fn({}) if not isinstance(i, ast.Name) or self._is_code(i.name, bound)
-                                         else _MISSING for fn, i in zip(fns, items, strict=True))
-                    if _MISSING not in constant:
-                        return lambda env: constant
-                return lambda env: frozenset(fn(env) for fn in fns)
+                item_fns = [self.expr(i, bound) for i in items]
+                if all(self._is_constant(i, bound) for i in items):
+                    constant = frozenset(fn({}) for fn in item_fns)
+                    return lambda env: constant
+                return lambda env: frozenset(fn(env) for fn in item_fns)
             case ast.Not(operand=operand):
                 fn = self.expr(operand, bound)
                 return lambda env: not fn(env)
@@ -270,14 +269,14 @@ class _Compiler:
                 fn = self.expr(operand, bound)
                 return lambda env: None if (v := fn(env)) is None else -v
             case ast.BoolOp(op="and", operands=operands):
-                fns = tuple(self.expr(o, bound) for o in operands)
-                return lambda env: all(fn(env) for fn in fns)
+                conjuncts = tuple(self.expr(o, bound) for o in operands)
+                return lambda env: all(fn(env) for fn in conjuncts)
             case ast.BoolOp(operands=operands):
-                fns = tuple(self.expr(o, bound) for o in operands)
-                return lambda env: any(fn(env) for fn in fns)
+                disjuncts = tuple(self.expr(o, bound) for o in operands)
+                return lambda env: any(fn(env) for fn in disjuncts)
             case ast.Otherwise(operands=operands):
-                fns = tuple(self.expr(o, bound) for o in operands)
-                return lambda env: next((v for fn in fns if present(v := fn(env))), None)
+                options = tuple(self.expr(o, bound) for o in operands)
+                return lambda env: next((v for fn in options if present(v := fn(env))), None)
             case ast.Compare(op=op, left=left, right=right):
                 return self.compare(op, self.expr(left, bound), self.expr(right, bound))
             case ast.In(negated=negated, item=item, collection=collection):
@@ -291,8 +290,11 @@ class _Compiler:
                 return self.aggregate(node, bound)
         raise TypeError(f"cannot compile {type(node).__name__}")
 
-    def _is_code(self, name: str, bound: frozenset[str]) -> bool:
-        found = meaning(name, bound, self.policy)
+    def _is_constant(self, node: ast.Node, bound: frozenset[str]) -> bool:
+        """A literal, or a name that is a catalogue code: known when the policy is compiled."""
+        if isinstance(node, ast.Number | ast.String | ast.DateLit | ast.Bool | ast.Quantity):
+            return True
+        found = meaning(node.name, bound, self.policy) if isinstance(node, ast.Name) else None
         return found is not None and found.kind == "code"
 
     def name(self, name: str, bound: frozenset[str]) -> Fn:
