@@ -178,3 +178,29 @@ def test_summary_trace_keeps_clauses_and_drops_explanations(mini: Any) -> None:
     strip = [[(o.measure, o.status, o.clause, o.rule) for o in d.outcomes] for d in full.decisions]
     assert strip == [[(o.measure, o.status, o.clause, o.rule) for o in d.outcomes] for d in summary.decisions]
     assert all(o.because == [] for d in summary.decisions for o in d.outcomes)
+
+
+def test_chinese_aliases_work_wherever_a_code_does(tmp_path: Path, mini: Any) -> None:
+    aliases = {"merit_restriction over merit_priority": "限制评优评先 over 评优评先优先",
+               "for department, civil_servant": "for 政府部门, 公务员", "merit_priority": "评优评先优先",
+               "may merit_restriction": "may 限制评优评先",
+               "written_explanation": "书面说明原因", "{recovered_loss, eliminated_impact, prevented_harm}": "纠错补救集",
+               "for department\n": "for 部门\n"}
+    text = MINI.read_text("utf-8")
+    for code, alias in aliases.items():
+        assert code in text
+        text = text.replace(code, alias)
+    text = text.replace('parameter 整改期限', 'define 纠错补救集 = {主动挽回损失, 消除不良影响, 有效阻止危害结果发生}\nparameter 整改期限')
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "mini.txt").write_text((MINI.parent / "sources" / "mini.txt").read_text("utf-8"), "utf-8")
+    (tmp_path / "mini.zwcx").write_text(text, "utf-8")
+    honored = {"honors": [{"name": "优秀公务员", "date": "2021-01-01"}]}
+    events = [penalty(remedies=[{"kind": "主动挽回损失", "date": "2022-06-01"}]),
+              dict(penalty(subject="p-1", kind="纪律处分"), id="e-2")]
+    english = evaluate(mini, case(events, person=honored, as_of="2023-01-01"))
+    chinese = evaluate(load_policy(tmp_path / "mini.zwcx"), case(events, person=honored, as_of="2023-01-01"))
+    def strip(decisions: Any) -> list[Any]:
+        return [[(o.measure, o.status, o.clause.id, o.rule, [m.measure for m in o.modified_by]) for o in d.outcomes]
+                for d in decisions.decisions]
+    assert strip(english) == strip(chinese)
+    assert ("written_explanation", "mitigated", "2", "mini/部门惩戒", ["mitigation"]) in strip(chinese)[0]
