@@ -190,7 +190,8 @@ def test_chinese_aliases_work_wherever_a_code_does(tmp_path: Path, mini: Any) ->
     for code, alias in aliases.items():
         assert code in text
         text = text.replace(code, alias)
-    text = text.replace('parameter 整改期限', 'define 纠错补救集 = {主动挽回损失, 消除不良影响, 有效阻止危害结果发生}\nparameter 整改期限')
+    remedies = "define 纠错补救集 = {主动挽回损失, 消除不良影响, 有效阻止危害结果发生}\n"
+    text = text.replace("parameter 整改期限", remedies + "parameter 整改期限")
     (tmp_path / "sources").mkdir()
     (tmp_path / "sources" / "mini.txt").write_text((MINI.parent / "sources" / "mini.txt").read_text("utf-8"), "utf-8")
     (tmp_path / "mini.zwcx").write_text(text, "utf-8")
