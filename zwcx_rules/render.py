@@ -135,3 +135,48 @@ def _modification(modification: Modification, catalogue: Catalogue) -> list[str]
 
 def _cite(clause: ClauseRef | None) -> str:
     return f"{clause.policy} {clause.id} {clause.cite}" if clause else ""
+
+
+# ---- the same case under several policies -------------------------------------------------------
+
+def comparison_rows(results: list[Decisions]) -> list[tuple[str, str, list[str]]]:
+    """One row per (subject, measure or record) that any policy decided: each policy's status and clause."""
+    cells: dict[tuple[str, str], dict[int, str]] = {}
+    for column, decisions in enumerate(results):
+        for decision in decisions.decisions:
+            for record in decision.records:
+                key = (decision.subject, f"record {record.event}")
+                cells.setdefault(key, {})[column] = _cell(record.status, record.clause)
+            for outcome in decision.outcomes:
+                if outcome.kind == "responsibility" and outcome.subject != decision.subject:
+                    label = f"{outcome.measure} → {outcome.subject or 'nobody'}"
+                else:
+                    label = outcome.measure
+                key = (decision.subject, label + (f" ({', '.join(outcome.events)})" if outcome.events else ""))
+                cells.setdefault(key, {})[column] = _cell(outcome.status, outcome.clause)
+    return [(subject, label, [found.get(i, "—") for i in range(len(results))])
+            for (subject, label), found in cells.items()]
+
+
+def _cell(status: str, clause: ClauseRef | None) -> str:
+    return f"{status} {clause.cite}" if clause else status
+
+
+def render_comparison(results: list[Decisions], width: int = 160) -> str:
+    """A table: rows are subjects' records and outcomes, columns are policies; differing rows marked ≠."""
+    from io import StringIO
+
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_lines=False, header_style="bold")
+    table.add_column("", no_wrap=True)
+    table.add_column("subject", overflow="fold")
+    table.add_column("record / outcome", overflow="fold")
+    for decisions in results:
+        table.add_column(decisions.policy.id, overflow="fold")
+    for subject, label, values in comparison_rows(results):
+        table.add_row("≠" if len(set(values)) > 1 else "", subject, label, *values)
+    buffer = StringIO()
+    Console(file=buffer, width=width, force_terminal=False, color_system=None).print(table)
+    return buffer.getvalue()
