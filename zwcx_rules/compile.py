@@ -68,6 +68,8 @@ class CompiledRule:
     condition: Fn | None
     explain: Explainer
     items: tuple[CompiledItem, ...]
+    positions: dict[str, int]
+    """Where each measure stands in the rule's `then`, to keep that order in the output."""
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,7 @@ class _Compiler:
             over=over, var=var,
             condition=self.expr(rule.when, bound) if rule.when is not None else None,
             explain=self.explainer(rule.when, bound), items=items,
+            positions={m: i for i, m in reversed(list(enumerate(m for item in items for m in item.measures)))},
         )
 
     def selector(self, rule: ast.Rule) -> Selector:

@@ -180,7 +180,7 @@ class SubjectEvaluator:
                 subject=mask_if_id_number(person) if person else None,
                 because=[*because, *found], discretionary=item.may,
                 path=[mask_if_id_number(p) for p in path] if path else None,
-                position=[m for i in rule.items for m in i.measures].index(measure),
+                position=rule.positions.get(measure, 0),
                 deadline=item.due(env) if item.due is not None else None,
                 until=item.until(env) if item.until is not None else None,
             )
