@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from .compile import KIND_ORDER, CompiledItem, CompiledRule, Plan
 from .decisions import ClauseRef, Decision, Modification, Outcome, RecordResult
-from .facts import Facts, mask_if_id_number
+from .facts import Facts, event_as_of, mask_if_id_number, subject_as_of
 
 Trace = Literal["full", "summary"]
 ACTIVE = frozenset({"applied", "mitigated", "discretionary"})
@@ -68,7 +68,9 @@ class SubjectEvaluator:
     def evaluate(self, subject: Any) -> tuple[list[RecordResult], list[_Draft]]:
         """Records and outcomes of one subject (responsibility outcomes name other subjects)."""
         rules = self.plan.rules_for(subject)
-        events = [e for e in self.facts.events_of(subject.id) if e.date <= self.as_of]
+        subject = subject_as_of(subject, self.as_of)
+        events = [event_as_of(e, self.as_of) for e in self.facts.events_of(subject.id) if e.date <= self.as_of]
+        self._events = {e.id: e for e in events}
         env = dict(self.base)
         env.update(subject=subject, events=events, records=[])
         records, recorded = self._records(rules, env, events)
@@ -217,31 +219,29 @@ class SubjectEvaluator:
         if draft.softenings and draft.status in ACTIVE:
             permitted = {measure for measure, *_ in draft.softenings}
             discretionary = all(may for *_, may in draft.softenings)
-            record = next((e for e in self.facts.events_of(subject.id) if e.id in draft.events), None)
+            record = self._events.get(draft.events[0]) if draft.events else None
             decision = self._determination(draft.measure, record, subject)
-            chosen: str | None
-            if decision is not None and decision.decision == "exempt" and "exemption" in permitted:
-                chosen = "exemption"
-            elif decision is not None and decision.decision == "mitigate" and permitted & {"mitigation", "exemption"}:
-                chosen = "mitigation"
-            elif decision is not None and decision.decision == "apply" and discretionary:
-                chosen = None
-            elif discretionary:
-                chosen = "mitigation" if "mitigation" in permitted else "exemption"
-            else:
-                chosen = "exemption" if "exemption" in permitted else "mitigation"
+            chosen = "mitigation" if discretionary and "mitigation" in permitted else (
+                "exemption" if "exemption" in permitted else "mitigation")  # undecided: never against the subject
+            note = ("discretionary (可) and undecided: the softening every reading allows" if discretionary
+                    else f"{chosen} required by the clause")
+            if decision is not None:
+                wanted = _SETTLES[decision.decision]
+                allowed = (discretionary if wanted is None else
+                           wanted in permitted or (wanted == "mitigation" and "exemption" in permitted))
+                if allowed:
+                    chosen, note = wanted, _determined(decision)
+                else:
+                    note += f"; {_determined(decision)}, which the clause does not permit here"
             if chosen is not None:
                 _measure, rule, because, may = next(
                     (s for s in draft.softenings if s[0] == chosen), draft.softenings[0])
-                note = (_determined(decision) if decision is not None else
-                        "discretionary (可) and undecided: the softening every reading allows" if may else
-                        f"{chosen} required by the clause")
                 draft.modified_by.append(Modification(
                     measure=chosen, clause=rule.clause, rule=rule.qualified,
                     because=[*because, note] if self.full else [], discretionary=may))
                 draft.status = "exempted" if chosen == "exemption" else "mitigated"
-            elif decision is not None:
-                draft.because = [*draft.because, _determined(decision)]
+            else:
+                draft.because = [*draft.because, note]
         if draft.until is not None and draft.until < self.as_of and draft.status in ACTIVE:
             draft.status = "expired"
             if self.full:
@@ -265,6 +265,11 @@ class SubjectEvaluator:
                 if decision.measure == measure and (decision.decided_on is None or decision.decided_on <= self.as_of):
                     return decision
         return None
+
+
+_SETTLES: dict[str, str | None] = {"exempt": "exemption", "decline": "exemption", "mitigate": "mitigation",
+                                   "apply": None}
+"""What a determination chooses among softenings; declining to impose what may be lifted lifts it."""
 
 
 def _determined(decision: Any) -> str:

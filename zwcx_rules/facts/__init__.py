@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .asof import event_as_of, subject_as_of
 from .graph import Hop, RelationGraph
 from .identifiers import (
     id_number_check_char,
@@ -33,6 +34,6 @@ from .models import (
 __all__ = [
     "Assessment", "CaseFile", "Commitment", "Determination", "Event", "Facts", "Honor", "Hop",
     "Objection", "Position", "Rating", "Rectification", "RelationGraph", "Remedy", "Stage",
-    "Subject", "Tenure", "Tolerance", "id_number_check_char", "id_number_is_valid", "json_path",
+    "Subject", "Tenure", "Tolerance", "event_as_of", "subject_as_of", "id_number_check_char", "id_number_is_valid", "json_path",
     "load_cases", "mask_id_number", "mask_if_id_number", "uscc_check_char", "uscc_is_valid",
 ]
