@@ -104,3 +104,13 @@ def test_a_json_syntax_error_is_located_and_masks_id_numbers(tmp_path: Path) -> 
     assert result.exit_code == 1
     assert "Z600" in result.stderr and ":1:" in result.stderr
     assert number not in result.stderr and number[:6] in result.stderr
+
+
+def test_policy_test_matching_sees_modifications_and_null_clauses() -> None:
+    from zwcx_rules.testing import compare
+
+    decision = evaluate(load_policy("jiangxi"), CASES).for_subject("p-003")
+    assert compare(decision, {"absent": [{"rule": "关爱机制"}]})  # it softened merit_restriction
+    assert not compare(decision, {"absent": [{"rule": "荣誉评选优先"}]})
+    assert not compare(decision, {"records": [{"event": "e-3", "status": "recorded", "clause": "2.2.6"}]})
+    assert compare(decision, {"records": [{"event": "e-3", "clause": None}]})

@@ -15,7 +15,8 @@ A test file is YAML kept beside its policy (``policies/tests/<policy>/*.yaml``):
             absent:   [{rule: 荣誉评选优先}]
 
 Each expected record or outcome must match one actual one on every field it gives; each `absent`
-entry must match none. `rule` may be written with or without its layer (`jiangxi/名称` or `名称`).
+entry must match none, nor any repair or precedence in an outcome's `modified_by`. `rule` may be
+written with or without its layer (`jiangxi/名称` or `名称`).
 """
 
 from __future__ import annotations
@@ -119,7 +120,9 @@ def compare(decision: Decision, expected: Expectation) -> list[str]:
         if not any(_matches(actual, want) for actual in outcomes):
             failures.append(f"{decision.subject}: expected outcome {_show(want)}; got {_brief(outcomes, 'measure')}")
     for unwanted in expected.get("absent", []):
-        hits = [a for a in outcomes + records if _matches(a, unwanted)]
+        # a repair or precedence shows inside the outcome it modified, so look there too
+        modifications = [m for o in outcomes for m in o.get("modified_by") or []]
+        hits = [a for a in outcomes + records + modifications if _matches(a, unwanted)]
         if hits:
             failures.append(f"{decision.subject}: expected no {_show(unwanted)}; got {_brief(hits, 'measure')}")
     if expected.get("no_outcomes") and outcomes:
@@ -132,7 +135,10 @@ def _matches(actual: dict[str, Any], want: dict[str, Any]) -> bool:
         got = actual.get(key)
         if key == "clause":
             clause = got or {}
-            if str(value) not in (clause.get("id"), f"{clause.get('policy')}:{clause.get('id')}"):
+            if value is None:
+                if got is not None:
+                    return False
+            elif str(value) not in (clause.get("id"), f"{clause.get('policy')}:{clause.get('id')}"):
                 return False
         elif key == "rule":
             if got is None or (got != value and got.split("/", 1)[-1] != value):
