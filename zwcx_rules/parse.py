@@ -50,14 +50,26 @@ class SyntaxProblem:
 _HEAD = 'policy p "t"\nclause 1 "一"\nquote "q"\n'
 _RULE = _HEAD + "punishment r for body "
 
-# Lark compares parser states by stack depth as well as by position, so an example matches only an
-# error made at the same depth. The examples are therefore repeated in each context that changes the
-# depth: a rule's clause first in the file or after other items, `override`, one subject or several,
-# with or without `on each`; for a stray rule, each kind of header field and item before it.
+# How these examples are matched (lark 1.3): an error matches an example when the parser is in the
+# same state *and* its stack has the same depth; an exact match of the unexpected token wins over an
+# earlier same-state match. Hence:
+# - Examples are repeated in each context that changes the depth: the clause first in the file or
+#   after other items, `override`, one subject or several, `on each` or not; for a stray rule, each
+#   kind of header field or item before it.
+# - When an example's state and depth equal the error's but the tokens the parser would accept there
+#   differ (after `a == b` versus after `a and b`, say), lark fails with a TypeError while logging.
+#   Examples ending in a name inside an expression, where that happens most, therefore end in `@`:
+#   an unexpected *character* is matched on state and depth alone, never on accepted tokens.
+# - An operand missing just before `then` cannot be told from a missing `then`: `when a == then b`
+#   reads `then` as the operand, exactly like `when a == c b`. Such errors get Z101.
 _HEADS = (_HEAD, 'policy p "t"\nparameter x = 1\nclause 1 "一"\nquote "q"\n')
 _SUBJECTS = tuple(head + override + "punishment r for " + subjects for head in _HEADS
                   for override in ("", "override ") for subjects in ("body ", "body, person "))
 _RULES = tuple(rule + each for rule in _SUBJECTS for each in ("", "on each record r "))
+_CONDITIONS = ("a", "a.b", "a == b", "a == b.c", "a == 1", 'a == "x"', "a > 2020-01-01", "a > b - 1 years",
+               "a == true", "a in {b}", "a in b", "(a)", "count(x in y) == 0", "not a", "a and b",
+               "a == b and c == d", "a == b and c.d == e", "a and b and c", "a and b and c and d", "a or b",
+               "a == b or c == d", "(a otherwise b) >= c")
 _FIELDS = ('source "s"', 'issuer "i"', 'region "r"', "level province", 'implements "a", "b"', "extends b",
            "effective 2020-01-01", "effective 2020-01-01 until 2021-01-01", 'repeals "x"')
 _ITEMS = ("parameter x = 1", "parameter x = 90 days", "parameter x = general", 'parameter x = "s"',
@@ -82,24 +94,10 @@ PROBLEMS: tuple[SyntaxProblem, ...] = (
         "Z101", "a rule needs `then` and at least one measure", "expected `then` here",
         "write the measures after the condition: `when … then written_explanation, …`",
         (
-            *_in_rules(
-                "written_explanation",
-                "when a written_explanation",
-                "when a.b written_explanation",
-                "when a == 1 written_explanation",
-                "when a == b written_explanation",
-                'when a == "x" written_explanation',
-                "when a > 2020-01-01 written_explanation",
-                "when a > b - 1 years written_explanation",
-                "when a in {b} written_explanation",
-                "when a in b written_explanation",
-                "when (a) written_explanation",
-                "when not a written_explanation",
-                "when a and b written_explanation",
-                "when a == b and c == d written_explanation",
-                "when a and b and c written_explanation",
-                "when a or b written_explanation",
-            ),
+            *_in_rules("written_explanation", rules=_SUBJECTS),
+            *_in_rules("on each record r written_explanation", "on each event e written_explanation",
+                       rules=_SUBJECTS),
+            *_in_rules(*(f"when {condition} @" for condition in _CONDITIONS)),
         ),
     ),
     SyntaxProblem(
@@ -107,28 +105,41 @@ PROBLEMS: tuple[SyntaxProblem, ...] = (
         "name the subjects after the rule's name: `punishment 名称 for department, civil_servant`",
         tuple(
             head + override + body for head in _HEADS for override in ("", "override ")
-            for body in ("punishment r then a", "punishment r when a then b", "punishment r on each record x then a")
+            for body in ("punishment r then a", "punishment r when a then b", "punishment r on each record x then a",
+                         "punishment r body then a")
         ),
     ),
     SyntaxProblem(
         "Z103", "`=` sets a parameter; a condition compares with `==`", "use `==` here",
         "write `==` to compare, e.g. `when event.kind == administrative_penalty`",
-        _in_rules("when a = 1 then b", "when a = b then c", "when a.b = c then d", 'when a.b = "x" then c',
-                  "when a == b and c = d then e"),
+        # Fields only: `when a = 1` would share its state with `when x == a then …` missing its `then`.
+        _in_rules("when a.b = 1 then c", "when a.b = c then d", 'when a.b = "x" then c', "when x and a.b = c then d",
+                  "when x == y and a.b = c then d"),
     ),
     SyntaxProblem(
         "Z104", "`then` needs at least one measure after it", "expected a measure here",
         "list the measures from the catalogue, separated by commas: `then written_explanation, public_criticism`",
         _in_rules("then", 'then\nclause 2 "二"', "then a,", 'then a,\nclause 2 "二"', "then ,"),
     ),
+    # Before Z105: `parameter x =` followed by another line shares its state with a stray rule after
+    # `parameter x = general`; the rule keywords of Z105 match exactly, anything else is Z110.
+    SyntaxProblem(
+        "Z110", "a parameter needs a value", "expected a value here",
+        "write `parameter 整改期限 = 90 days`: a number with an optional unit (days, months, years, yuan), a code or a date",
+        tuple(
+            head + body for head in ('policy p "t"\n', 'policy p "t"\nparameter y = 1\n', _HEAD)
+            for body in ('parameter x =\nclause 1 "一"', 'parameter x\nclause 1 "一"',
+                         "parameter x =", "parameter x =\nparameter y = 1", 'set x =\nclause 1 "一"')
+        ),
+    ),
     SyntaxProblem(
         "Z105", "a rule must be inside a clause", "this rule has no clause",
         'write the clause it encodes first: `clause 2.2.7 "二（二）7"` and its `quote "…"`',
-        (
-            *(head + rule for head in _BEFORE_RULE for rule in (
+        tuple(
+            head + rule for head in _BEFORE_RULE for rule in (
                 "punishment r for body then a", "record r for body", "incentive r for body then a",
                 "repair r for body then a", "tolerance r for body then a", "responsibility r for body then a",
-                "override punishment r for body then a", 'quote "x"')),
+                "override punishment r for body then a", 'quote "x"')
         ),
     ),
     SyntaxProblem(
@@ -150,42 +161,17 @@ PROBLEMS: tuple[SyntaxProblem, ...] = (
     SyntaxProblem(
         "Z108", "`on each` takes `event` or `record` and a name for it", "expected `event` or `record`",
         "write `on each record r` (punishments, repairs, responsibility) or `on each event e` (records, tolerance)",
-        # `records r` lexes as `record s r`: the error is at `r`, and only the name tells it from a missing `then`.
+        # `records r` is read as `record s` and then `r`: only the name `r` (or `e`, `x`) tells it from a
+        # missing `then`, so these match exactly on it.
         _in_rules("on each records r then a", "on each records x then a", "on each events e then a",
                   "on each r then a", "on each rec r then a", "on record r then a", rules=_SUBJECTS),
     ),
     SyntaxProblem(
         "Z109", "the expression is incomplete", "expected a value here",
         "finish the expression: a name, a number, a date, a string or `{…}` must follow the operator",
-        # An operand missing just before `then` cannot be told from a missing `then`: `then` is read as
-        # the operand (`when a == then b` is `when a == c b`), and Z101 comes first.
-        _in_rules(
-            "when a == then b",
-            "when a and then b",
-            "when a or then b",
-            "when not then b",
-            "when a in then b",
-            "when a + then b",
-            "when then b",
-            "when a in {b, } then c",
-            "when a in {b, c, } then d",
-            "when (a == ) then b",
-            "when a ==",
-            "when a and",
-            'when a ==\nclause 2 "二"',
-            'when a in\nclause 2 "二"',
-            "then a due b +",
-            'then a due b +\nclause 2 "二"',
-        ),
-    ),
-    SyntaxProblem(
-        "Z110", "a parameter needs a value", "expected a value here",
-        "write `parameter 整改期限 = 90 days`: a number with an optional unit (days, months, years, yuan), a code or a date",
-        tuple(
-            head + body for head in ('policy p "t"\n', 'policy p "t"\nparameter y = 1\n', _HEAD)
-            for body in ('parameter x =\nclause 1 "一"', "parameter x = days", 'parameter x\nclause 1 "一"',
-                         "parameter x =", "parameter x =\nparameter y = 1", 'set x =\nclause 1 "一"')
-        ),
+        _in_rules("when a ==", "when a and", "when a or", "when not", "when a in", "when a +", "when",
+                  "when a in {b, } then c", "when a in {b, c, } then d", "when (a == ) then b",
+                  "when a == ) then b", "then a due b +", "then a due"),
     ),
     SyntaxProblem(
         "Z111", "unbalanced parentheses or braces", "expected `)` or `}`",
