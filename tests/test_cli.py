@@ -114,3 +114,9 @@ def test_policy_test_matching_sees_modifications_and_null_clauses() -> None:
     assert not compare(decision, {"absent": [{"rule": "荣誉评选优先"}]})
     assert not compare(decision, {"records": [{"event": "e-3", "status": "recorded", "clause": "2.2.6"}]})
     assert compare(decision, {"records": [{"event": "e-3", "clause": None}]})
+
+
+def test_zwcx_test_runs_a_policys_test_files() -> None:
+    result = runner.invoke(app, ["test", "jiangxi"])
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.strip().endswith("0 failed")

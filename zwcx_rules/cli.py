@@ -15,6 +15,7 @@ from .api import check_policy, evaluate, load_cases, load_policy
 from .errors import Diagnostic, ZwcxError
 from .render import render_diagnostics, render_json, render_text, summary_line
 from .resources import examples_dir
+from .testing import run_policy_tests
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -98,6 +99,34 @@ def _read_stdin() -> Any:
         raise ZwcxError(Diagnostic(
             code="Z600", message=f"not JSON: {error.msg} at line {error.lineno}, column {error.colno}",
             file="<stdin>", help="a case file is one JSON object with `subjects` and `events`")) from None
+
+
+@app.command("test")
+def test_command(
+    policies: Annotated[list[str], typer.Argument(help="policy files or ids; their tests are in tests/<id>/ beside them")],
+) -> None:
+    """Run the policy test files of each policy; print each failure with its expectations and trace."""
+    passed = failed = 0
+    for ref in policies:
+        try:
+            loaded = load_policy(ref)
+            results = run_policy_tests(loaded)
+        except ZwcxError as error:
+            _fail(error.diagnostics)
+            return
+        for result in results:
+            if result.passed:
+                passed += 1
+                continue
+            failed += 1
+            typer.echo(f"FAILED {loaded.id} {result.case.file.name} :: {result.case.name}")
+            typer.echo("\n".join(f"  {line}" for line in result.failures))
+            if result.decisions is not None:
+                typer.echo(render_text(result.decisions, loaded.resolved.catalogue))
+        if not results:
+            typer.echo(f"{loaded.id}: no test files in tests/{loaded.id}/ beside the policy")
+    typer.echo(f"{passed} passed, {failed} failed")
+    raise typer.Exit(1 if failed or not passed else 0)
 
 
 @app.command("demo")

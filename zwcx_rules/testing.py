@@ -176,3 +176,16 @@ def fired_rules(decisions: Decisions) -> set[str]:
         for outcome in decision.outcomes:
             fired |= {outcome.rule, *outcome.also, *(m.rule for m in outcome.modified_by)}
     return fired
+
+
+def test_files_of(policy: Policy) -> list[Path]:
+    """The test files kept beside a policy: ``<its folder>/tests/<id>/*.yaml``."""
+    source = policy.resolved.leaf.source.path
+    if source is None:
+        return []
+    return sorted((source.parent / "tests" / policy.id).glob("*.yaml"))
+
+
+def run_policy_tests(policy: Policy) -> list[CaseResult]:
+    """Every case of every test file of a policy."""
+    return [run_case(case, policy) for path in test_files_of(policy) for case in read_test_file(path)]
