@@ -94,8 +94,11 @@ def load_cases(source: str | Path | dict[str, Any] | CaseFile, policy: Policy | 
 
 def evaluate(policy: Policy | str | Path, cases: Facts | str | Path | dict[str, Any] | CaseFile,
              as_of: dt.date | str | None = None, *, trace: Trace = "full",
-             subjects: list[str] | None = None) -> Decisions:
-    """Decide every subject of a case file under a policy, on ``as_of`` (else the case file's own)."""
+             subjects: list[str] | None = None, probe: set[tuple[Any, ...]] | None = None) -> Decisions:
+    """Decide every subject of a case file under a policy, on ``as_of`` (else the case file's own).
+
+    ``probe``, when given, collects coverage events (rules fired or not, alternatives taken).
+    """
     if not isinstance(policy, Policy):
         policy = load_policy(policy)
     facts = cases if isinstance(cases, Facts) else load_cases(cases, policy)
@@ -117,4 +120,4 @@ def evaluate(policy: Policy | str | Path, cases: Facts | str | Path | dict[str, 
         empty = [Decision(subject=mask_if_id_number(s.id), records=[], outcomes=[])
                  for s in facts.subjects if not subjects or s.id in subjects]
         return Decisions(policy=info, as_of=day, decisions=empty)
-    return Decisions(policy=info, as_of=day, decisions=decide(plan, facts, day, trace, subjects))
+    return Decisions(policy=info, as_of=day, decisions=decide(plan, facts, day, trace, subjects, probe))

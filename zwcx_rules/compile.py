@@ -147,6 +147,8 @@ class _Compiler:
         self.ranks = ranks(policy.catalogue)
         self.texts = {layer.source.name: layer.source.text for layer in policy.layers}
         self.definitions: dict[str, Fn] = {}
+        self.owner = ""
+        """The rule (layer/name) or definition (`define name`) being compiled, for coverage probes."""
 
     def text(self, node: ast.Node) -> str:
         return " ".join(self.texts[node.span.file][node.span.start:node.span.end].split())
@@ -161,6 +163,7 @@ class _Compiler:
         over = rule.iteration.over if rule.iteration else None
         var = rule.iteration.var.name if rule.iteration else None
         bound = rule_bindings(over, var)
+        self.owner = entry.qualified
         items = tuple(self.item(item, bound) for item in rule.then)
         return CompiledRule(
             name=rule.name.name, qualified=entry.qualified, kind=rule.kind, layer=entry.layer,
@@ -276,7 +279,16 @@ class _Compiler:
                 return lambda env: all(fn(env) for fn in conjuncts)
             case ast.BoolOp(operands=operands):
                 disjuncts = tuple(self.expr(o, bound) for o in operands)
-                return lambda env: any(fn(env) for fn in disjuncts)
+                site = ("or", self.owner, f"{node.span.line}:{node.span.column}")
+
+                def disjunction(env: dict[str, Any]) -> bool:
+                    for index, fn in enumerate(disjuncts):
+                        if fn(env):
+                            if (probe := env.get("@probe")) is not None:
+                                probe.add((*site, index))  # coverage: which alternative held
+                            return True
+                    return False
+                return disjunction
             case ast.Otherwise(operands=operands):
                 options = tuple(self.expr(o, bound) for o in operands)
                 return lambda env: next((v for fn in options if present(v := fn(env))), None)
@@ -312,7 +324,9 @@ class _Compiler:
             if name not in self.definitions:
                 self.definitions[name] = lambda env: None  # INVARIANT: definitions cannot recurse
                 definition = self.policy.definitions[name][0]
+                owner, self.owner = self.owner, f"define {name}"
                 self.definitions[name] = self.expr(definition.expr, frozenset({"event", "record"}))
+                self.owner = owner
             return self.definitions[name]
         code = found.target
         return lambda env: code
@@ -388,7 +402,16 @@ class _Compiler:
                 return lambda env: env["@graph"].persons_of_event(record_fn(env))
             case ast.TargetElse(options=options):
                 fns = tuple(self.target(o, bound) for o in options)
-                return lambda env: next((hops for fn in fns if (hops := fn(env))), [])
+                site = ("else", self.owner, f"{node.span.line}:{node.span.column}")
+
+                def first_found(env: dict[str, Any]) -> Any:
+                    for index, fn in enumerate(fns):
+                        if hops := fn(env):
+                            if (probe := env.get("@probe")) is not None:
+                                probe.add((*site, index))  # coverage: which target found the persons
+                            return hops
+                    return []
+                return first_found
         raise TypeError(f"cannot compile target {type(node).__name__}")
 
 

@@ -58,12 +58,16 @@ class _Draft:
 class SubjectEvaluator:
     """Evaluates one subject at a time against a plan, for one case file and one date."""
 
-    def __init__(self, plan: Plan, facts: Facts, as_of: dt.date, trace: Trace = "full") -> None:
+    def __init__(self, plan: Plan, facts: Facts, as_of: dt.date, trace: Trace = "full",
+                 probe: set[tuple[Any, ...]] | None = None) -> None:
         self.plan = plan
         self.facts = facts
         self.as_of = as_of
         self.full = trace == "full"
-        self.base: dict[str, Any] = {"as_of": as_of, "@graph": facts.graph, **plan.parameters_on(as_of)}
+        self.probe = probe
+        """Coverage events, when given: (`rule`, name, fired) per binding, `or`/`else` alternatives taken."""
+        self.base: dict[str, Any] = {"as_of": as_of, "@graph": facts.graph, "@probe": probe,
+                                     **plan.parameters_on(as_of)}
 
     def evaluate(self, subject: Any) -> tuple[list[RecordResult], list[_Draft]]:
         """Records and outcomes of one subject (responsibility outcomes name other subjects)."""
@@ -85,6 +89,10 @@ class SubjectEvaluator:
             self._repair(rule, env, recorded, drafts, subject)
         for rule in rules["responsibility"]:
             self._fire(rule, env, recorded, drafts, subject)
+        if self.probe is not None and not recorded:
+            # a rule on records that had none to act on did not fire for this subject
+            self.probe.update(("rule", r.qualified, False) for kind in ("incentive", "punishment", "repair",
+                              "responsibility") for r in rules[kind] if r.over == "record")
         outcomes = list(drafts.values())
         for draft in outcomes:
             self._settle(draft, subject)
@@ -133,7 +141,10 @@ class SubjectEvaluator:
         if rule.over is not None:
             env[rule.over] = bound
             env[rule.var] = bound  # type: ignore[index]
-        return rule.condition is None or bool(rule.condition(env))
+        holds = rule.condition is None or bool(rule.condition(env))
+        if self.probe is not None:
+            self.probe.add(("rule", rule.qualified, holds))
+        return holds
 
     def _because(self, rule: CompiledRule, env: dict[str, Any], bound: Any, over: str | None) -> list[str]:
         subject = env["subject"]
@@ -279,10 +290,10 @@ def _determined(decision: Any) -> str:
 
 
 def decide(plan: Plan, facts: Facts, as_of: dt.date, trace: Trace = "full",
-           subjects: list[str] | None = None) -> list[Decision]:
+           subjects: list[str] | None = None, probe: set[tuple[Any, ...]] | None = None) -> list[Decision]:
     """Decisions for every subject (or the listed ones), in input order; responsibility outcomes also
     appear in the decision of the person they fall on."""
-    evaluator = SubjectEvaluator(plan, facts, as_of, trace)
+    evaluator = SubjectEvaluator(plan, facts, as_of, trace, probe)
     results: list[tuple[str, list[RecordResult], list[Outcome]]] = []
     by_person: dict[str, list[Outcome]] = {}
     for subject in facts.subjects:
