@@ -232,7 +232,7 @@ class SubjectEvaluator:
             discretionary = all(may for *_, may in draft.softenings)
             record = self._events.get(draft.events[0]) if draft.events else None
             decision = self._determination(draft.measure, record, subject)
-            chosen = "mitigation" if discretionary and "mitigation" in permitted else (
+            chosen: str | None = "mitigation" if discretionary and "mitigation" in permitted else (
                 "exemption" if "exemption" in permitted else "mitigation")  # undecided: never against the subject
             note = ("discretionary (可) and undecided: the softening every reading allows" if discretionary
                     else f"{chosen} required by the clause")
