@@ -54,6 +54,18 @@ class CompiledItem:
 
 
 @dataclass(frozen=True)
+class Conjunct:
+    """One `and`-part of a rule's condition: its text, its test, and the facts it reads (for traces)."""
+
+    text: str
+    test: Fn
+    leaves: tuple[tuple[str, Fn], ...]
+
+    def values(self, env: dict[str, Any]) -> str:
+        return "; ".join(f"{leaf} = {show(fn(env))}" for leaf, fn in self.leaves if leaf != self.text)
+
+
+@dataclass(frozen=True)
 class CompiledRule:
     name: str
     qualified: str
@@ -67,6 +79,7 @@ class CompiledRule:
     var: str | None
     condition: Fn | None
     explain: Explainer
+    conjuncts: tuple[Conjunct, ...]
     items: tuple[CompiledItem, ...]
     positions: dict[str, int]
     """Where each measure stands in the rule's `then`, to keep that order in the output."""
@@ -165,13 +178,14 @@ class _Compiler:
         bound = rule_bindings(over, var)
         self.owner = entry.qualified
         items = tuple(self.item(item, bound) for item in rule.then)
+        conjuncts = self.conjuncts(rule.when, bound)
         return CompiledRule(
             name=rule.name.name, qualified=entry.qualified, kind=rule.kind, layer=entry.layer,
             order=order, clause=self.clause_ref(entry.layer, entry.clause, rule.quote),
             clause_key=clause_key(entry.clause.id.name), selector=self.selector(rule),
             over=over, var=var,
             condition=self.expr(rule.when, bound) if rule.when is not None else None,
-            explain=self.explainer(rule.when, bound), items=items,
+            explain=_explainer(conjuncts), conjuncts=conjuncts, items=items,
             positions={m: i for i, m in reversed(list(enumerate(m for item in items for m in item.measures)))},
         )
 
@@ -212,21 +226,14 @@ class _Compiler:
             of_all=item.of is not None and item.of.all, of_names=frozenset(of_names),
         )
 
-    def explainer(self, when: ast.Node | None, bound: frozenset[str]) -> Explainer:
-        """For a fired rule: each conjunct of its condition as written, with the values it read."""
+    def conjuncts(self, when: ast.Node | None, bound: frozenset[str]) -> tuple[Conjunct, ...]:
+        """A rule's condition split at its top-level `and`, each part with the facts it reads."""
         if when is None:
-            return lambda env: []
-        conjuncts = when.operands if isinstance(when, ast.BoolOp) and when.op == "and" else (when,)
-        parts = [(self.text(c), [(self.text(leaf), self.expr(leaf, bound)) for leaf in self.leaves(c, bound)])
-                 for c in conjuncts]
-
-        def explain(env: dict[str, Any]) -> list[str]:
-            lines = []
-            for text, leaves in parts:
-                shown = "; ".join(f"{leaf} = {show(fn(env))}" for leaf, fn in leaves if leaf != text)
-                lines.append(f"`{text}` holds" + (f": {shown}" if shown else ""))
-            return lines
-        return explain
+            return ()
+        parts = when.operands if isinstance(when, ast.BoolOp) and when.op == "and" else (when,)
+        return tuple(Conjunct(self.text(c), self.expr(c, bound),
+                              tuple((self.text(leaf), self.expr(leaf, bound)) for leaf in self.leaves(c, bound)))
+                     for c in parts)
 
     def leaves(self, node: ast.Node, bound: frozenset[str]) -> list[ast.Node]:
         """The facts a condition reads: fields, variables, parameters, and whole aggregates."""
@@ -413,6 +420,13 @@ class _Compiler:
                     return []
                 return first_found
         raise TypeError(f"cannot compile target {type(node).__name__}")
+
+
+def _explainer(conjuncts: tuple[Conjunct, ...]) -> Explainer:
+    """For a fired rule: each conjunct as written, with the values it read."""
+    def explain(env: dict[str, Any]) -> list[str]:
+        return [f"`{c.text}` holds" + (f": {shown}" if (shown := c.values(env)) else "") for c in conjuncts]
+    return explain
 
 
 def _id(value: Any) -> Any:

@@ -69,8 +69,8 @@ class SubjectEvaluator:
         self.base: dict[str, Any] = {"as_of": as_of, "@graph": facts.graph, "@probe": probe,
                                      **plan.parameters_on(as_of)}
 
-    def evaluate(self, subject: Any) -> tuple[list[RecordResult], list[_Draft]]:
-        """Records and outcomes of one subject (responsibility outcomes name other subjects)."""
+    def prepare(self, subject: Any) -> tuple[dict[str, Any], list[RecordResult], list[Any]]:
+        """The environment rules read for one subject on as_of, its record results and its records."""
         rules = self.plan.rules_for(subject)
         subject = subject_as_of(subject, self.as_of)
         events = [event_as_of(e, self.as_of) for e in self.facts.events_of(subject.id) if e.date <= self.as_of]
@@ -79,6 +79,13 @@ class SubjectEvaluator:
         env.update(subject=subject, events=events, records=[])
         records, recorded = self._records(rules, env, events)
         env["records"] = recorded
+        return env, records, recorded
+
+    def evaluate(self, subject: Any) -> tuple[list[RecordResult], list[_Draft]]:
+        """Records and outcomes of one subject (responsibility outcomes name other subjects)."""
+        rules = self.plan.rules_for(subject)
+        env, records, recorded = self.prepare(subject)
+        subject = env["subject"]
         drafts: dict[tuple[str, str | None, tuple[str, ...]], _Draft] = {}
         for rule, event, because in self._excluded:
             self._add(drafts, rule, rule.items[0], "record_exclusion", (event.id,), subject, because, env, event)
