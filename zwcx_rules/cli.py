@@ -13,7 +13,8 @@ import typer
 
 from .api import check_policy, evaluate, load_cases, load_policy
 from .errors import Diagnostic, ZwcxError
-from .render import render_diagnostics, render_json, render_text, summary_line
+from .explain import explain, render_tree, why_not
+from .render import comparison_rows, render_comparison, render_diagnostics, render_json, render_text, summary_line
 from .resources import examples_dir
 from .testing import run_policy_tests
 
@@ -146,6 +147,70 @@ def demo_command(
         return
     typer.echo(f"# zwcx demo: policies/jiangxi.zwcx on {Path('examples') / cases.name}\n")
     typer.echo(render_text(decisions, loaded.resolved.catalogue), nl=False)
+
+
+class Lang(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+@app.command("explain")
+def explain_command(
+    policy: Annotated[str, typer.Argument(help="a policy file or id")],
+    cases: Annotated[str, typer.Argument(help="a case file (JSON)")],
+    subject: Annotated[str, typer.Option("--subject", help="the subject to explain")],
+    outcome: Annotated[str | None, typer.Option("--outcome", help="only outcomes of this measure")] = None,
+    why_not_measure: Annotated[str | None, typer.Option("--why-not", help="why the subject lacks this measure")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="decide on this date (YYYY-MM-DD)")] = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="zh or en")] = Lang.zh,
+) -> None:
+    """A justification tree: the clause, the facts, the exceptions considered and the responsibility chain."""
+    day = _date(as_of)
+    try:
+        loaded = load_policy(policy)
+        facts = load_cases(cases, loaded)
+        if why_not_measure is not None:
+            trees = [why_not(loaded, facts, subject, why_not_measure, day, lang.value)]
+        else:
+            trees = explain(loaded, facts, subject, outcome, day, lang.value)
+    except ZwcxError as error:
+        _fail(error.diagnostics)
+        return
+    typer.echo("\n\n".join(render_tree(tree) for tree in trees))
+
+
+@app.command("diff")
+def diff_command(
+    policy_a: Annotated[str, typer.Argument(help="a policy file or id")],
+    policy_b: Annotated[str, typer.Argument(help="another policy file or id (another place, or another version)")],
+    cases: Annotated[str, typer.Argument(help="a case file (JSON)")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="decide on this date (YYYY-MM-DD)")] = None,
+    format: Annotated[Format, typer.Option("--format", help="text (a table) or json")] = Format.text,
+) -> None:
+    """Every record and outcome that differs between two policies on the same cases, with each side's clause."""
+    day = _date(as_of)
+    try:
+        results = []
+        for ref in (policy_a, policy_b):
+            loaded = load_policy(ref)
+            results.append(evaluate(loaded, load_cases(cases, loaded), day))
+    except ZwcxError as error:
+        _fail(error.diagnostics)
+        return
+    rows = comparison_rows(results, only_differences=True)
+    if format is Format.json:
+        typer.echo(json.dumps([
+            {"subject": s, "item": label,
+             **{side: {"policy": r.policy.id, "status": c[0] or None,
+                       "clause": {"policy": c[1], "id": c[2], "cite": c[3]} if c[1] else None}
+                for side, r, c in zip("ab", results, values, strict=True)}}
+            for s, label, values in rows], ensure_ascii=False, indent=2))
+        return
+    if rows:
+        headers = [f"A {results[0].policy.id}", f"B {results[1].policy.id}"]
+        typer.echo(render_comparison(results, only_differences=True, headers=headers), nl=False)
+    typer.echo(f"{len(rows)} difference{'s' if len(rows) != 1 else ''} between "
+               f"{results[0].policy.id} and {results[1].policy.id}")
 
 
 def main() -> None:

@@ -139,9 +139,14 @@ def _cite(clause: ClauseRef | None) -> str:
 
 # ---- the same case under several policies -------------------------------------------------------
 
-def comparison_rows(results: list[Decisions]) -> list[tuple[str, str, list[str]]]:
-    """One row per (subject, measure or record) that any policy decided: each policy's status and clause."""
-    cells: dict[tuple[str, str], dict[int, str]] = {}
+Cell = tuple[str, str, str, str]
+"""A policy's answer in a comparison: status, clause layer, clause id, cite (all empty when absent)."""
+_ABSENT: Cell = ("", "", "", "")
+
+
+def comparison_rows(results: list[Decisions], only_differences: bool = False) -> list[tuple[str, str, list[Cell]]]:
+    """One row per (subject, record or outcome) any policy decided, with each policy's status and clause."""
+    cells: dict[tuple[str, str], dict[int, Cell]] = {}
     for column, decisions in enumerate(results):
         for decision in decisions.decisions:
             for record in decision.records:
@@ -154,15 +159,25 @@ def comparison_rows(results: list[Decisions]) -> list[tuple[str, str, list[str]]
                     label = outcome.measure
                 key = (decision.subject, label + (f" ({', '.join(outcome.events)})" if outcome.events else ""))
                 cells.setdefault(key, {})[column] = _cell(outcome.status, outcome.clause)
-    return [(subject, label, [found.get(i, "—") for i in range(len(results))])
+    rows = [(subject, label, [found.get(i, _ABSENT) for i in range(len(results))])
             for (subject, label), found in cells.items()]
+    return [row for row in rows if len(set(row[2])) > 1] if only_differences else rows
 
 
-def _cell(status: str, clause: ClauseRef | None) -> str:
-    return f"{status} {clause.cite}" if clause else status
+def _cell(status: str, clause: ClauseRef | None) -> Cell:
+    return (status, clause.policy, clause.id, clause.cite) if clause else (status, "", "", "")
 
 
-def render_comparison(results: list[Decisions], width: int = 160) -> str:
+def show_cell(cell: Cell, policy: str) -> str:
+    """A status and the clause behind it; the clause's layer is named when it is not the column's own."""
+    status, layer, _id, cite = cell
+    if not status:
+        return "—"
+    return f"{status} {cite}".rstrip() + (f" [{layer}]" if layer and layer != policy else "")
+
+
+def render_comparison(results: list[Decisions], width: int = 160, only_differences: bool = False,
+                      headers: list[str] | None = None) -> str:
     """A table: rows are subjects' records and outcomes, columns are policies; differing rows marked ≠."""
     from io import StringIO
 
@@ -173,10 +188,11 @@ def render_comparison(results: list[Decisions], width: int = 160) -> str:
     table.add_column("", no_wrap=True)
     table.add_column("subject", overflow="fold")
     table.add_column("record / outcome", overflow="fold")
-    for decisions in results:
-        table.add_column(decisions.policy.id, overflow="fold")
-    for subject, label, values in comparison_rows(results):
-        table.add_row("≠" if len(set(values)) > 1 else "", subject, label, *values)
+    for index, decisions in enumerate(results):
+        table.add_column(headers[index] if headers else decisions.policy.id, overflow="fold")
+    for subject, label, values in comparison_rows(results, only_differences):
+        shown = [show_cell(cell, decisions.policy.id) for cell, decisions in zip(values, results, strict=True)]
+        table.add_row("≠" if len(set(values)) > 1 else "", subject, label, *shown)
     buffer = StringIO()
     Console(file=buffer, width=width, force_terminal=False, color_system=None).print(table)
     return buffer.getvalue()

@@ -1,0 +1,224 @@
+"""Justifications for a policy officer: why an outcome holds, and why a measure does not.
+
+`explain` walks an outcome of the decisions: its clause quoted, the facts that made its rule fire,
+every exception considered (tolerance, repair, precedence) and why it did or did not apply, and each
+hop of a responsibility chain. `why_not` re-tests, with the compiled conjuncts, every rule that could
+produce a measure and says which condition failed. Both return a tree; `render_tree` prints it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .api import Policy, evaluate
+from .compile import CompiledRule, Plan
+from .decisions import Decisions, Outcome
+from .errors import Diagnostic, ZwcxError
+from .evaluate import SubjectEvaluator
+from .facts import Facts
+
+Lang = Literal["zh", "en"]
+
+WORDS: dict[str, dict[Lang, str]] = {
+    "subject": {"zh": "主体", "en": "subject"},
+    "measure": {"zh": "措施", "en": "measure"},
+    "clause": {"zh": "条款", "en": "clause"},
+    "rule": {"zh": "规则", "en": "rule"},
+    "facts": {"zh": "事实与条件", "en": "facts and conditions"},
+    "exceptions": {"zh": "考虑过的例外", "en": "exceptions considered"},
+    "chain": {"zh": "责任链", "en": "responsibility chain"},
+    "applied_exception": {"zh": "适用", "en": "applied"},
+    "not_applied": {"zh": "未适用", "en": "did not apply"},
+    "not_for": {"zh": "规则不适用于该主体：只适用于", "en": "the rule is not for this subject: it is for"},
+    "no_records": {"zh": "该主体没有政务失信记录，规则按记录逐条适用",
+                   "en": "the subject has no records; the rule acts record by record"},
+    "held": {"zh": "成立", "en": "holds"},
+    "is_for": {"zh": "属于", "en": "is covered by"},
+    "not_on_measure": {"zh": "该修复不作用于", "en": "it does not act on"},
+    "failed": {"zh": "不成立", "en": "fails"},
+    "why_not": {"zh": "为什么没有", "en": "why not"},
+    "no_rule": {"zh": "本政策没有能产生该措施的规则", "en": "no rule of this policy produces this measure"},
+    "has_outcome": {"zh": "该措施已产生，状态为", "en": "the measure was produced, with status"},
+    "record_of": {"zh": "记录", "en": "record"},
+    "status": {"zh": "状态", "en": "status"},
+    "no_outcome": {"zh": "该主体没有这一措施", "en": "the subject has no such outcome"},
+    "settled_by": {"zh": "由以下决定", "en": "settled by"},
+}
+
+
+@dataclass
+class Node:
+    """One line of a justification tree and the lines under it."""
+
+    text: str
+    children: list[Node] = field(default_factory=list)
+
+    def add(self, text: str) -> Node:
+        child = Node(text)
+        self.children.append(child)
+        return child
+
+
+def render_tree(root: Node) -> str:
+    lines = [root.text]
+
+    def walk(node: Node, prefix: str) -> None:
+        for index, child in enumerate(node.children):
+            last = index == len(node.children) - 1
+            lines.append(f"{prefix}{'└─ ' if last else '├─ '}{child.text}")
+            walk(child, prefix + ("   " if last else "│  "))
+    walk(root, "")
+    return "\n".join(lines)
+
+
+def _w(key: str, lang: Lang) -> str:
+    return WORDS[key][lang]
+
+
+def explain(policy: Policy, facts: Facts, subject: str, measure: str | None = None,
+            as_of: dt.date | None = None, lang: Lang = "zh") -> list[Node]:
+    """One justification tree per outcome of a subject (or per outcome of one measure)."""
+    decisions = evaluate(policy, facts, as_of)
+    decision = _decision(decisions, subject, facts)
+    code = _measure_code(policy, measure) if measure else None
+    outcomes = [o for o in decision.outcomes if code is None or o.measure == code]
+    if not outcomes:
+        return [Node(f"{_w('subject', lang)} {subject}: {_w('no_outcome', lang)} {measure or ''}".rstrip())]
+    plan = _plan(policy, decisions.as_of)
+    return [_outcome_tree(outcome, decision.subject, plan, facts, decisions.as_of, lang) for outcome in outcomes]
+
+
+def _outcome_tree(outcome: Outcome, subject: str, plan: Plan, facts: Facts, as_of: dt.date, lang: Lang) -> Node:
+    catalogue = plan.catalogue
+    who = f" → {outcome.subject or '—'}" if outcome.kind == "responsibility" else ""
+    root = Node(f"{_w('measure', lang)} {outcome.measure} {catalogue.display(outcome.measure)} "
+                f"[{outcome.kind}] {_w('status', lang)} {outcome.status}{who}")
+    root.add(f"{_w('clause', lang)} {outcome.clause.policy} {outcome.clause.id} {outcome.clause.cite}："
+             f"「{outcome.clause.text}」")
+    root.add(f"{_w('rule', lang)} {outcome.rule}" + (f" (+ {', '.join(outcome.also)})" if outcome.also else ""))
+    reasons = root.add(_w("facts", lang))
+    evaluator = SubjectEvaluator(plan, facts, as_of)
+    owner = facts.subject_by_id.get(outcome.path[0] if outcome.path else subject)
+    rule = next((r for rules in plan.rules.values() for r in rules if r.qualified == outcome.rule), None)
+    env: dict[str, Any] = {}
+    recorded: list[Any] = []
+    if owner is not None and rule is not None:
+        env, _records, recorded = evaluator.prepare(owner)
+        reasons.add(f"{_w('subject', lang)} {owner.id} ({owner.type}) {_w('is_for', lang)} `for {rule.selector.text}`")
+        bindings = [r for r in recorded if r.id in outcome.events] if rule.over == "record" else [None]
+        _conditions(reasons, rule, env, bindings or [None], lang)
+    reasons.children += [Node(line) for line in outcome.because if line.startswith(("determination", "discretionary"))]
+    exceptions = root.add(_w("exceptions", lang))
+    for modification in outcome.modified_by:
+        node = exceptions.add(f"{_w('applied_exception', lang)}: {modification.measure} "
+                              f"{catalogue.display(modification.measure)} — {modification.rule} "
+                              f"({modification.clause.id} {modification.clause.cite})")
+        for line in modification.because:
+            node.add(line)
+    applied = {m.rule for m in outcome.modified_by}
+    if owner is not None and outcome.kind == "punishment":
+        if not env:
+            env, _records, recorded = evaluator.prepare(owner)
+        records = [r for r in recorded if r.id in outcome.events]
+        for tolerance in plan.rules["tolerance"]:
+            _considered(exceptions, tolerance, owner, env, records, lang)
+        for repair in plan.rules["repair"]:
+            if repair.qualified in applied:
+                continue
+            _considered(exceptions, repair, owner, env, records, lang, acts_on=_acts_on(repair, outcome),
+                        measure=outcome.measure)
+    if not exceptions.children:
+        exceptions.add("—")
+    if outcome.path:
+        chain = root.add(_w("chain", lang))
+        for hop in outcome.path:
+            chain.add(hop)
+    return root
+
+
+def _acts_on(rule: CompiledRule, outcome: Outcome) -> bool:
+    return any(item.of_all or outcome.measure in item.of_names or outcome.rule.split("/", 1)[-1] in item.of_names
+               or outcome.rule in item.of_names for item in rule.items)
+
+
+def _considered(parent: Node, rule: CompiledRule, subject: Any, env: dict[str, Any], bindings: list[Any],
+                lang: Lang, *, acts_on: bool = True, measure: str = "") -> None:
+    """An exception that did not apply, and why: not for the subject, not on the measure, or a failed condition."""
+    node = parent.add(f"{_w('not_applied', lang)}: {rule.qualified} ({rule.clause.id} {rule.clause.cite})")
+    if not rule.selector.matches(subject):
+        node.add(f"{_w('not_for', lang)} `{rule.selector.text}`")
+    elif not acts_on:
+        node.add(f"{_w('not_on_measure', lang)} {measure}")
+    else:
+        _conditions(node, rule, env, bindings or [None], lang)
+
+
+def _conditions(node: Node, rule: CompiledRule, env: dict[str, Any], bindings: list[Any], lang: Lang) -> None:
+    for binding in bindings:
+        parent = node
+        if binding is not None and rule.over is not None:
+            env[rule.over] = binding
+            env[rule.var] = binding  # type: ignore[index]
+            parent = node.add(f"{_w('record_of', lang)} {binding.id} ({binding.kind}, {binding.date})")
+        for conjunct in rule.conjuncts:
+            holds = bool(conjunct.test(env))
+            values = conjunct.values(env)
+            parent.add(f"{'✓' if holds else '✗'} `{conjunct.text}` {_w('held' if holds else 'failed', lang)}"
+                       + (f": {values}" if values else ""))
+
+
+def why_not(policy: Policy, facts: Facts, subject: str, measure: str, as_of: dt.date | None = None,
+            lang: Lang = "zh") -> Node:
+    """Why a subject has no (active) outcome of a measure: each rule that could give it, and what failed."""
+    decisions = evaluate(policy, facts, as_of)
+    decision = _decision(decisions, subject, facts)
+    code = _measure_code(policy, measure)
+    plan = _plan(policy, decisions.as_of)
+    root = Node(f"{_w('why_not', lang)} {code} {plan.catalogue.display(code)} — {_w('subject', lang)} {subject}")
+    for outcome in decision.outcomes:
+        if outcome.measure == code:
+            node = root.add(f"{_w('has_outcome', lang)} {outcome.status} ({outcome.rule})")
+            for modification in outcome.modified_by:
+                node.add(f"{_w('settled_by', lang)} {modification.measure} — {modification.rule}")
+    rules = [r for kind_rules in plan.rules.values() for r in kind_rules
+             if any(code in item.measures for item in r.items)]
+    if not rules:
+        root.add(_w("no_rule", lang))
+        return root
+    target = facts.subject_by_id[subject]
+    env, _records, recorded = SubjectEvaluator(plan, facts, decisions.as_of).prepare(target)
+    for rule in rules:
+        node = root.add(f"{_w('rule', lang)} {rule.qualified} ({rule.clause.id} {rule.clause.cite})")
+        if not rule.selector.matches(target):
+            node.add(f"{_w('not_for', lang)} `{rule.selector.text}`")
+        elif rule.over == "record" and not recorded:
+            node.add(_w("no_records", lang))
+        else:
+            _conditions(node, rule, env, recorded if rule.over == "record" else [None], lang)
+    return root
+
+
+def _decision(decisions: Decisions, subject: str, facts: Facts) -> Any:
+    try:
+        return decisions.for_subject(subject)
+    except KeyError:
+        raise ZwcxError(Diagnostic(code="Z610", message=f"subject `{subject}` is not in the case file",
+                                   file=facts.file, help="use an id from the case file's `subjects`")) from None
+
+
+def _measure_code(policy: Policy, name: str) -> str:
+    spec = policy.resolved.catalogue.measure(name)
+    if spec is None:
+        raise ZwcxError(Diagnostic(code="Z203", message=f"unknown measure `{name}`",
+                                   help="use a measure of the catalogue (docs/language.md) or its Chinese name"))
+    return spec.code
+
+
+def _plan(policy: Policy, day: dt.date) -> Plan:
+    plan = policy.plan_on(day)
+    if plan is None:
+        raise ZwcxError(Diagnostic(code="Z611", message=f"policy `{policy.id}` is not in force on {day}",
+                                   help="choose an --as-of date within the policy's `effective` period"))
+    return plan
