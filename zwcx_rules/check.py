@@ -287,16 +287,28 @@ _ELLIPSIS = re.compile(r"……|…|\.\.\.")
 
 def quote_found(quote: str, document: str) -> bool:
     """True if the quote's fragments (split at ……) appear in the document in order, whitespace ignored."""
-    text = _SPACE.sub("", document)
+    return quote_ranges(quote, document) is not None
+
+
+def quote_ranges(quote: str, document: str) -> list[tuple[int, int]] | None:
+    """Where each fragment of a quote lies in the document with whitespace removed (see `unspaced`); None if absent."""
+    text = unspaced(document)
     position = 0
-    for fragment in _ELLIPSIS.split(_SPACE.sub("", quote)):
+    ranges = []
+    for fragment in _ELLIPSIS.split(unspaced(quote)):
         if not fragment:
             continue
         found = text.find(fragment, position)
         if found < 0:
-            return False
+            return None
         position = found + len(fragment)
-    return True
+        ranges.append((found, position))
+    return ranges
+
+
+def unspaced(text: str) -> str:
+    """The text as quotes are matched against it: every whitespace character removed."""
+    return _SPACE.sub("", text)
 
 
 def _longest_found_prefix(quote: str, document: str) -> int:
@@ -443,4 +455,4 @@ def check(policy: ResolvedPolicy) -> list[Diagnostic]:
     return sorted(unique.values(), key=Diagnostic.sort_key)
 
 
-__all__ = ["CHECKS", "Span", "check", "quote_found", "rule_types", "selector_types"]
+__all__ = ["CHECKS", "Span", "check", "quote_found", "quote_ranges", "rule_types", "selector_types", "unspaced"]

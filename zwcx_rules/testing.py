@@ -89,11 +89,11 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def run_case(case: PolicyCase, policy: Policy | None = None) -> CaseResult:
-    """Evaluate one case and compare it with what it expects."""
+def run_case(case: PolicyCase, policy: Policy | None = None, probe: set[tuple[Any, ...]] | None = None) -> CaseResult:
+    """Evaluate one case and compare it with what it expects; ``probe`` collects coverage events (see `evaluate`)."""
     policy = policy or load_policy(case.policy)
     try:
-        decisions = evaluate(policy, load_cases(case.cases, policy, file=f"{case.file}#{case.name}"))
+        decisions = evaluate(policy, load_cases(case.cases, policy, file=f"{case.file}#{case.name}"), probe=probe)
     except ZwcxError as error:
         return CaseResult(case, None, [f"the case was rejected: {d}" for d in error.diagnostics])
     result = CaseResult(case, decisions)

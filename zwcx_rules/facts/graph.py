@@ -83,12 +83,14 @@ class RelationGraph:
                 yield s.id, s.government_side, ("government_side",), {"kind": "government_side"}
 
     def _out(self, node: str, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
-        g = self.graph
-        if node not in g:
+        successors = self.graph.succ.get(node)
+        if successors is None:
             return
-        for _, target, attrs in g.out_edges(node, data=True):
-            if attrs["kind"] == kind:
-                yield target, attrs
+        # the adjacency dicts directly: an edge view per query costs more than the query itself
+        for target, edges in successors.items():
+            for attrs in edges.values():
+                if attrs["kind"] == kind:
+                    yield target, attrs
 
     def in_file(self, node: str) -> bool:
         """Whether ``node`` is a subject of the case file (not only named by a relation)."""
