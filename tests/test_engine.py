@@ -205,3 +205,20 @@ def test_chinese_aliases_work_wherever_a_code_does(tmp_path: Path, mini: Any) ->
                 for d in decisions.decisions]
     assert strip(english) == strip(chinese)
     assert ("written_explanation", "mitigated", "2", "mini/部门惩戒", ["mitigation"]) in strip(chinese)[0]
+
+
+def test_plain_text_orders_and_codes_order_by_rank(tmp_path: Path) -> None:
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "doc.txt").write_text("一、对诚信事迹突出的公务员予以守信激励。", "utf-8")
+    policy = tmp_path / "p.zwcx"
+    policy.write_text('policy p "p"\n  source "sources/doc.txt"\nclause 1 "一"\n  quote "对诚信事迹突出的公务员予以守信激励。"\n'
+                      '  incentive 近期评价 for civil_servant\n'
+                      '    when any(x in subject.ratings where x.period > "2022") and not (一般 > 较大)\n'
+                      '    then merit_priority\n', "utf-8")
+    person = {"id": "p-1", "type": "person", "person_kind": "civil_servant"}
+    recent = evaluate(load_policy(policy), {"as_of": "2024-01-01", "events": [],
+                                            "subjects": [{**person, "ratings": [{"period": "2023"}]}]})
+    old = evaluate(load_policy(policy), {"as_of": "2024-01-01", "events": [],
+                                         "subjects": [{**person, "ratings": [{"period": "2021"}]}]})
+    assert [o.measure for o in recent.decisions[0].outcomes] == ["merit_priority"]
+    assert old.decisions[0].outcomes == []

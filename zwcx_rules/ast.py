@@ -233,6 +233,8 @@ class NotEncoded(Node):
 class Precedence(Node):
     winner: Ident
     loser: Ident
+    quote: int | None = None
+    """Index of the clause quote written before it: the text that settles the conflict."""
 
 
 class Disable(Node):

@@ -171,6 +171,9 @@ class _Builder(Transformer[Token, Any]):
                 quotes.append(part)
             elif isinstance(part, ast.Rule):
                 rules.append(part.model_copy(update={"quote": len(quotes) - 1 if quotes else None}))
+            elif isinstance(part, ast.Precedence):
+                others.setdefault(ast.Precedence, []).append(
+                    part.model_copy(update={"quote": len(quotes) - 1 if quotes else None}))
             else:
                 others.setdefault(type(part), []).append(part)
         return ast.Clause(

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 
-from .api import check_policy, evaluate, load_cases, load_policy
+from .api import Policy, check_policy, evaluate, load_cases, load_policy
+from .coverage import PolicyCoverage, measure, summary_table, uncovered_report
+from .coverage_html import render_html
 from .errors import Diagnostic, ZwcxError
 from .explain import explain, render_tree, why_not
 from .render import comparison_rows, render_comparison, render_diagnostics, render_json, render_text, summary_line
 from .resources import examples_dir
-from .testing import run_policy_tests
+from .testing import CaseResult, run_policy_tests
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -105,29 +109,74 @@ def _read_stdin() -> Any:
 @app.command("test")
 def test_command(
     policies: Annotated[list[str], typer.Argument(help="policy files or ids; their tests are in tests/<id>/ beside them")],
+    coverage: Annotated[bool, typer.Option("--coverage", help="also measure which rules, branches, clauses and "
+                                                             "source sentences the tests cover")] = False,
+    format: Annotated[Format, typer.Option("--format", help="coverage report: text (tables) or json")] = Format.text,
+    html: Annotated[Path | None, typer.Option("--html", help="write DIR/<policy>.html, the coloured source document "
+                                                           "(implies --coverage)")] = None,
+    fail_under: Annotated[float | None, typer.Option("--fail-under", help="exit 1 if rule or clause coverage of any "
+                                                                        "policy is below N percent (implies --coverage)")] = None,
 ) -> None:
     """Run the policy test files of each policy; print each failure with its expectations and trace."""
+    measuring = coverage or html is not None or fail_under is not None or format is Format.json
     passed = failed = 0
+    reports: list[PolicyCoverage] = []
     for ref in policies:
         try:
             loaded = load_policy(ref)
-            results = run_policy_tests(loaded)
+            if measuring:
+                reports.append(measure(loaded))
+                results = reports[-1].results
+            else:
+                results = run_policy_tests(loaded)
         except ZwcxError as error:
             _fail(error.diagnostics)
             return
-        for result in results:
-            if result.passed:
-                passed += 1
-                continue
-            failed += 1
-            typer.echo(f"FAILED {loaded.id} {result.case.file.name} :: {result.case.name}")
-            typer.echo("\n".join(f"  {line}" for line in result.failures))
-            if result.decisions is not None:
-                typer.echo(render_text(result.decisions, loaded.resolved.catalogue))
-        if not results:
-            typer.echo(f"{loaded.id}: no test files in tests/{loaded.id}/ beside the policy")
-    typer.echo(f"{passed} passed, {failed} failed")
-    raise typer.Exit(1 if failed or not passed else 0)
+        ok, bad = _report_results(loaded, results, err=format is Format.json)
+        passed, failed = passed + ok, failed + bad
+    below = fail_under is not None and any(r.below(fail_under) for r in reports)
+    if measuring:
+        _report_coverage(reports, format, html, fail_under)
+    if format is Format.text or not measuring:
+        typer.echo(f"{passed} passed, {failed} failed")
+    else:
+        typer.echo(f"{passed} passed, {failed} failed", err=True)
+    raise typer.Exit(1 if failed or not passed or below else 0)
+
+
+def _report_results(loaded: Policy, results: list[CaseResult], err: bool) -> tuple[int, int]:
+    """Print each failed case (to stderr when stdout carries JSON); the counts of passed and failed."""
+    failed = [r for r in results if not r.passed]
+    for result in failed:
+        typer.echo(f"FAILED {loaded.id} {result.case.file.name} :: {result.case.name}", err=err)
+        typer.echo("\n".join(f"  {line}" for line in result.failures), err=err)
+        if result.decisions is not None:
+            typer.echo(render_text(result.decisions, loaded.resolved.catalogue), err=err)
+    if not results:
+        typer.echo(f"{loaded.id}: no test files in tests/{loaded.id}/ beside the policy", err=err)
+    return len(results) - len(failed), len(failed)
+
+
+def _report_coverage(reports: list[PolicyCoverage], format: Format, html: Path | None,
+                     fail_under: float | None) -> None:
+    """The coverage tables or JSON, the HTML pages, and which policies fall under --fail-under."""
+    if html is not None:
+        html.mkdir(parents=True, exist_ok=True)
+        for report in reports:
+            (html / f"{report.id}.html").write_text(render_html(report), encoding="utf-8")
+    if format is Format.json:
+        typer.echo(json.dumps({"policies": [r.to_json() for r in reports], "fail_under": fail_under},
+                              ensure_ascii=False, indent=2))
+        return
+    console = Console(width=max(120, shutil.get_terminal_size().columns), soft_wrap=False)
+    console.print(summary_table(reports))
+    for report in reports:
+        console.print(uncovered_report(report), soft_wrap=True)
+    if html is not None:
+        typer.echo("HTML: " + ", ".join(str(html / f"{r.id}.html") for r in reports))
+    for report in reports:
+        if fail_under is not None and report.below(fail_under):
+            typer.echo(f"{report.id}: rule or clause coverage is below {fail_under:g}%")
 
 
 @app.command("demo")

@@ -148,7 +148,7 @@ def compile_policy(policy: ResolvedPolicy) -> Plan:
         loser = policy.catalogue.measure(precedence.loser.name)
         assert winner is not None and loser is not None
         precedences.append(CompiledPrecedence(
-            winner=winner.code, loser=loser.code, clause=compiler.clause_ref(layer, clause, None),
+            winner=winner.code, loser=loser.code, clause=compiler.clause_ref(layer, clause, precedence.quote),
             label=f"{layer}/precedence {winner.code} over {loser.code}"))
     return Plan(policy=policy, rules=by_kind, precedences=tuple(precedences), catalogue=policy.catalogue)
 
@@ -167,7 +167,7 @@ class _Compiler:
         return " ".join(self.texts[node.span.file][node.span.start:node.span.end].split())
 
     def clause_ref(self, layer: str, clause: ast.Clause, quote: int | None) -> ClauseRef:
-        text = clause.quotes[quote].text if quote is not None else "".join(q.text for q in clause.quotes)
+        text = clause.quotes[quote].text if quote is not None else "……".join(q.text for q in clause.quotes)
         return ClauseRef(policy=layer, id=clause.id.name, cite=clause.cite, text=text)
 
     # ---- rules -----------------------------------------------------------------------------
@@ -352,7 +352,9 @@ class _Compiler:
                 return False
             if isinstance(a, str) and isinstance(b, str):
                 ra, rb = code_ranks.get(a), code_ranks.get(b)
-                return ra is not None and rb is not None and bool(python_op(ra, rb))
+                if ra is not None and rb is not None:
+                    return bool(python_op(ra, rb))  # ordered codes: general < serious < severe
+                return ra is None and rb is None and bool(python_op(a, b))  # plain text, e.g. periods
             try:
                 return bool(python_op(a, b))
             except TypeError:

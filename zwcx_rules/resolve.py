@@ -65,7 +65,7 @@ class ResolvedRule:
         quotes = self.clause.quotes
         if self.rule.quote is not None:
             return quotes[self.rule.quote].text
-        return "".join(q.text for q in quotes)
+        return "……".join(q.text for q in quotes)
 
 
 @dataclass(frozen=True)
