@@ -222,3 +222,22 @@ def test_plain_text_orders_and_codes_order_by_rank(tmp_path: Path) -> None:
                                          "subjects": [{**person, "ratings": [{"period": "2021"}]}]})
     assert [o.measure for o in recent.decisions[0].outcomes] == ["merit_priority"]
     assert old.decisions[0].outcomes == []
+
+
+def test_a_required_softening_wins_over_a_permitted_one_and_any_determination(tmp_path: Path) -> None:
+    text = (MINI.read_text("utf-8")
+            + '\nclause 4 "（七）"\n  quote "可从轻或免于惩戒。"\n'
+            + "  repair 应免 for department, civil_servant\n    on each record r\n"
+            + "    when r.objection.outcome == upheld\n    then exemption of punishments\n")
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "mini.txt").write_text((MINI.parent / "sources" / "mini.txt").read_text("utf-8"), "utf-8")
+    (tmp_path / "mini.zwcx").write_text(text, "utf-8")
+    policy = load_policy(tmp_path / "mini.zwcx")
+    event = penalty(remedies=[{"kind": "recovered_loss", "date": "2022-06-01"}],
+                    objection={"filed_on": "2022-06-10", "outcome": "upheld", "decided_on": "2022-07-01"},
+                    determinations=[{"measure": "written_explanation", "decision": "mitigate"}])
+    explanation = outcome(evaluate(policy, case([event])).for_subject(DEPT), "written_explanation")
+    assert explanation.status == "exempted"
+    [modification] = explanation.modified_by
+    assert (modification.rule, modification.discretionary) == ("mini/应免", False)
+    assert any("which the clauses do not permit here" in line for line in modification.because)

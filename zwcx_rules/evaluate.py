@@ -235,35 +235,40 @@ class SubjectEvaluator:
     def _settle(self, draft: _Draft, subject: Any) -> None:
         """Apply permitted softenings (a determination decides; undecided, never against the subject)."""
         if draft.softenings and draft.status in ACTIVE:
-            permitted = {measure for measure, *_ in draft.softenings}
-            discretionary = all(may for *_, may in draft.softenings)
-            record = self._events.get(draft.events[0]) if draft.events else None
-            decision = self._determination(draft.measure, record, subject)
-            chosen: str | None = "mitigation" if discretionary and "mitigation" in permitted else (
-                "exemption" if "exemption" in permitted else "mitigation")  # undecided: never against the subject
-            note = ("discretionary (可) and undecided: the softening every reading allows" if discretionary
-                    else f"{chosen} required by the clause")
-            if decision is not None:
-                wanted = _SETTLES[decision.decision]
-                allowed = (discretionary if wanted is None else
-                           wanted in permitted or (wanted == "mitigation" and "exemption" in permitted))
-                if allowed:
-                    chosen, note = wanted, _determined(decision)
-                else:
-                    note += f"; {_determined(decision)}, which the clause does not permit here"
-            if chosen is not None:
-                _measure, rule, because, may = next(
-                    (s for s in draft.softenings if s[0] == chosen), draft.softenings[0])
-                draft.modified_by.append(Modification(
-                    measure=chosen, clause=rule.clause, rule=rule.qualified,
-                    because=[*because, note] if self.full else [], discretionary=may))
-                draft.status = "exempted" if chosen == "exemption" else "mitigated"
-            else:
-                draft.because = [*draft.because, note]
+            self._soften(draft, subject)
         if draft.until is not None and draft.until < self.as_of and draft.status in ACTIVE:
             draft.status = "expired"
             if self.full:
                 draft.because = [*draft.because, f"its period ended on {draft.until}, before {self.as_of}"]
+
+    def _soften(self, draft: _Draft, subject: Any) -> None:
+        """Settle the softenings repair rules allow: what a clause requires always holds; within what
+        the clauses permit a determination decides; undecided, the engine never decides against the
+        subject (a permitted 从轻 shows as mitigated, the softening every reading allows)."""
+        required = max((_LENIENCY[m] for m, _, _, may in draft.softenings if not may), default=0)
+        most = max(_LENIENCY[m] for m, *_ in draft.softenings)
+        permits_mitigation = any(m == "mitigation" for m, *_ in draft.softenings)
+        level = required or (1 if permits_mitigation else 2)
+        note = ("discretionary (可) and undecided: the softening every reading allows" if not required
+                else f"{_SOFTENING[required]} required by the clause")
+        record = self._events.get(draft.events[0]) if draft.events else None
+        decision = self._determination(draft.measure, record, subject)
+        if decision is not None:
+            wanted = _SETTLES[decision.decision]
+            if required <= wanted <= most:  # 减免 (exemption) includes 从轻 (mitigation)
+                level, note = wanted, _determined(decision)
+            else:
+                note += f"; {_determined(decision)}, which the clauses do not permit here"
+        if level == 0:
+            draft.because = [*draft.because, note]
+            return
+        chosen = _SOFTENING[level]
+        # credit the rule that requires the chosen softening, else one that permits it
+        _m, rule, because, may = min(draft.softenings, key=lambda s: (s[0] != chosen, s[3], s[1].order))
+        draft.modified_by.append(Modification(
+            measure=chosen, clause=rule.clause, rule=rule.qualified,
+            because=[*because, note] if self.full else [], discretionary=may and level > required))
+        draft.status = "exempted" if chosen == "exemption" else "mitigated"
 
     def _precedence(self, outcomes: list[_Draft]) -> None:
         for precedence in self.plan.precedences:
@@ -285,9 +290,10 @@ class SubjectEvaluator:
         return None
 
 
-_SETTLES: dict[str, str | None] = {"exempt": "exemption", "decline": "exemption", "mitigate": "mitigation",
-                                   "apply": None}
-"""What a determination chooses among softenings; declining to impose what may be lifted lifts it."""
+_LENIENCY = {"mitigation": 1, "exemption": 2}
+_SOFTENING = {1: "mitigation", 2: "exemption"}
+_SETTLES = {"apply": 0, "mitigate": 1, "exempt": 2, "decline": 2}
+"""How lenient a determination is; declining to impose what may be lifted lifts it."""
 
 
 def _determined(decision: Any) -> str:
