@@ -28,6 +28,9 @@ app = typer.Typer(
 )
 
 
+JURISDICTIONS = ("jiangxi", "rizhao", "yancheng", "sichuan", "licheng")
+
+
 class Format(StrEnum):
     json = "json"
     text = "text"
@@ -196,6 +199,14 @@ def demo_command(
         return
     typer.echo(f"# zwcx demo: policies/jiangxi.zwcx on {Path('examples') / cases.name}\n")
     typer.echo(render_text(decisions, loaded.resolved.catalogue), nl=False)
+    try:
+        compared = [evaluate(policy, examples_dir() / "compare.json") for policy in JURISDICTIONS]
+    except ZwcxError as error:
+        _fail(error.diagnostics)
+        return
+    typer.echo(f"\n# one case file ({Path('examples') / 'compare.json'}), five jurisdictions: "
+               "each cell is the status and the clause that caused it; ≠ marks rows whose statuses differ\n")
+    typer.echo(render_comparison(compared, width=220, by_status=True), nl=False)
 
 
 class Lang(StrEnum):

@@ -177,8 +177,11 @@ def show_cell(cell: Cell, policy: str) -> str:
 
 
 def render_comparison(results: list[Decisions], width: int = 160, only_differences: bool = False,
-                      headers: list[str] | None = None) -> str:
-    """A table: rows are subjects' records and outcomes, columns are policies; differing rows marked ≠."""
+                      headers: list[str] | None = None, by_status: bool = False) -> str:
+    """A table: rows are subjects' records and outcomes, columns are policies; differing rows marked ≠.
+
+    Across jurisdictions every clause differs, so ``by_status`` marks only rows whose statuses differ.
+    """
     from io import StringIO
 
     from rich.console import Console
@@ -192,7 +195,8 @@ def render_comparison(results: list[Decisions], width: int = 160, only_differenc
         table.add_column(headers[index] if headers else decisions.policy.id, overflow="fold")
     for subject, label, values in comparison_rows(results, only_differences):
         shown = [show_cell(cell, decisions.policy.id) for cell, decisions in zip(values, results, strict=True)]
-        table.add_row("≠" if len(set(values)) > 1 else "", subject, label, *shown)
+        differs = len({cell[0] for cell in values} if by_status else set(values)) > 1
+        table.add_row("≠" if differs else "", subject, label, *shown)
     buffer = StringIO()
     Console(file=buffer, width=width, force_terminal=False, color_system=None).print(table)
     return buffer.getvalue()
