@@ -115,12 +115,18 @@ def test_command(
     coverage: Annotated[bool, typer.Option("--coverage", help="also measure which rules, branches, clauses and "
                                                              "source sentences the tests cover")] = False,
     format: Annotated[Format, typer.Option("--format", help="coverage report: text (tables) or json")] = Format.text,
-    html: Annotated[Path | None, typer.Option("--html", help="write DIR/<policy>.html, the coloured source document "
-                                                           "(implies --coverage)")] = None,
-    fail_under: Annotated[float | None, typer.Option("--fail-under", help="exit 1 if rule or clause coverage of any "
-                                                                        "policy is below N percent (implies --coverage)")] = None,
+    html: Annotated[Path | None, typer.Option(
+        "--html", metavar="DIR", help="write DIR/<policy>.html, the coloured source document (implies --coverage)")] = None,
+    fail_under: Annotated[float | None, typer.Option(
+        "--fail-under", metavar="N",
+        help="exit 1 if rule or clause coverage of any policy is below N percent (implies --coverage)")] = None,
 ) -> None:
-    """Run the policy test files of each policy; print each failure with its expectations and trace."""
+    """Run the policy test files of each policy; print each failure with its expectations and trace.
+
+    With --coverage: which rules fired and did not, which `or`/`else` branches were taken, which clauses
+    are covered, and how each sentence of the source document stands (tested, encoded, not encoded,
+    unaccounted), with a hint for every uncovered item.
+    """
     measuring = coverage or html is not None or fail_under is not None or format is Format.json
     passed = failed = 0
     reports: list[PolicyCoverage] = []

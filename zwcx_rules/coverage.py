@@ -95,6 +95,7 @@ class ClauseCoverage:
     cite: str
     rules: list[RuleCoverage]
     reasons: list[str]
+    quotes: list[str] = field(default_factory=list)
 
     @property
     def status(self) -> Literal["covered", "uncovered", "not_encoded"]:
@@ -205,7 +206,8 @@ def coverage_of(policy: Policy, runs: list[tuple[CaseResult, set[Event]]]) -> Po
         entries = [e for e in resolved.rules if e.layer == layer_id and e.clause is clause]
         own = [_rule(entry, clause.id.name, words, branches) for entry in entries]
         rules.update((r.name, r) for r in own)
-        clauses.append(ClauseCoverage(clause.id.name, clause.cite, own, [n.reason for n in clause.not_encoded]))
+        clauses.append(ClauseCoverage(clause.id.name, clause.cite, own, [n.reason for n in clause.not_encoded],
+                                      [q.text for q in clause.quotes]))
     for result, probe in runs:
         _record(case_label(result), probe, rules, branches)
     for branch in branches.values():
