@@ -241,3 +241,15 @@ def test_a_required_softening_wins_over_a_permitted_one_and_any_determination(tm
     [modification] = explanation.modified_by
     assert (modification.rule, modification.discretionary) == ("mini/应免", False)
     assert any("which the clauses do not permit here" in line for line in modification.because)
+
+
+def test_trusted_decisions_equal_validated_ones() -> None:
+    from zwcx_rules import Decisions
+
+    for policy in ("jiangxi", "yancheng", "sichuan"):
+        root = Path(__file__).resolve().parents[1] / "examples"
+        for cases in ("cases.json", "compare.json"):
+            decisions = evaluate(load_policy(policy), root / cases)
+            validated = Decisions.model_validate(decisions.model_dump())
+            assert validated == decisions
+            assert validated.model_dump_json() == decisions.model_dump_json()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict
 
@@ -16,6 +16,20 @@ RecordStatus = Literal["recorded", "excluded", "not_applicable"]
 
 class _Out(BaseModel):
     model_config = ConfigDict(frozen=True)
+
+    @classmethod
+    def trusted(cls, **values: Any) -> Self:
+        """Build from values the engine produced itself, every field given, without validation.
+
+        ``model_construct`` costs more than the evaluation of a subject; this sets the same state
+        directly. INVARIANT: callers pass every field (tests compare with validated models).
+        """
+        obj = cls.__new__(cls)
+        object.__setattr__(obj, "__dict__", values)
+        object.__setattr__(obj, "__pydantic_fields_set__", set(values))
+        object.__setattr__(obj, "__pydantic_extra__", None)
+        object.__setattr__(obj, "__pydantic_private__", None)
+        return obj
 
 
 class ClauseRef(_Out):

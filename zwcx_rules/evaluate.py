@@ -20,7 +20,7 @@ Trace = Literal["full", "summary"]
 ACTIVE = frozenset({"applied", "mitigated", "discretionary"})
 
 
-@dataclass
+@dataclass(slots=True)
 class _Draft:
     """An outcome while the phases still act on it."""
 
@@ -42,7 +42,7 @@ class _Draft:
 
     def freeze(self) -> Outcome:
         # INVARIANT: every value here is already valid, so the model is built without re-validation
-        return Outcome.model_construct(
+        return Outcome.trusted(
             measure=self.measure, kind=self.kind, status=self.status,  # type: ignore[arg-type]
             events=list(self.events), subject=self.subject, path=self.path, clause=self.rule.clause,
             rule=self.rule.qualified, deadline=self.deadline, until=self.until,
@@ -116,7 +116,7 @@ class SubjectEvaluator:
         for event in events:
             admitting = [r for r in rules["record"] if self._holds(r, env, event)]
             if not admitting:
-                results.append(RecordResult.model_construct(event=event.id, status="not_applicable", clause=None, rule=None,
+                results.append(RecordResult.trusted(event=event.id, status="not_applicable", clause=None, rule=None,
                                                             because=[]))
                 continue
             rule = admitting[0]
@@ -127,13 +127,13 @@ class SubjectEvaluator:
             if tolerated is not None:
                 excluded_because = self._because(tolerated, env, event, "event") if self.full else []
                 self._excluded.append((tolerated, event, excluded_because))
-                results.append(RecordResult.model_construct(
+                results.append(RecordResult.trusted(
                     event=event.id, status="excluded", clause=tolerated.clause, rule=tolerated.qualified,
                     because=[*because, f"would be recorded under {rule.qualified} ({rule.clause.id})",
                              *excluded_because]))
             else:
                 recorded.append(event)
-                results.append(RecordResult.model_construct(event=event.id, status="recorded", clause=rule.clause,
+                results.append(RecordResult.trusted(event=event.id, status="recorded", clause=rule.clause,
                                             rule=rule.qualified, because=because))
         return results, recorded
 
@@ -265,7 +265,7 @@ class SubjectEvaluator:
         chosen = _SOFTENING[level]
         # credit the rule that requires the chosen softening, else one that permits it
         _m, rule, because, may = min(draft.softenings, key=lambda s: (s[0] != chosen, s[3], s[1].order))
-        draft.modified_by.append(Modification(
+        draft.modified_by.append(Modification.trusted(
             measure=chosen, clause=rule.clause, rule=rule.qualified,
             because=[*because, note] if self.full else [], discretionary=may and level > required))
         draft.status = "exempted" if chosen == "exemption" else "mitigated"
@@ -278,9 +278,10 @@ class SubjectEvaluator:
             for loser in outcomes:
                 if loser.measure == precedence.loser and loser.status in ACTIVE and loser.subject == winners[0].subject:
                     loser.status = "overridden"
-                    loser.modified_by.append(Modification(
+                    loser.modified_by.append(Modification.trusted(
                         measure=precedence.winner, clause=precedence.clause, rule=precedence.label,
-                        because=[f"{precedence.winner} ({winners[0].rule.qualified}) takes precedence"]))
+                        because=[f"{precedence.winner} ({winners[0].rule.qualified}) takes precedence"],
+                        discretionary=False))
 
     def _determination(self, measure: str, record: Any, subject: Any) -> Any:
         for holder in (record, subject):
@@ -322,7 +323,7 @@ def decide(plan: Plan, facts: Facts, as_of: dt.date, trace: Trace = "full",
         if wanted is not None and subject_id not in wanted:
             continue
         shown = mask_if_id_number(subject_id)
-        decisions.append(Decision.model_construct(subject=shown, records=records,
+        decisions.append(Decision.trusted(subject=shown, records=records,
                                   outcomes=[*outcomes, *by_person.get(shown, [])]))
     return decisions
 
