@@ -44,58 +44,18 @@ class Hop:
     path: tuple[str, ...]
 
 
-class RelationGraph:
-    """A ``networkx.MultiDiGraph`` of the case file's relations, built on first use."""
+class Relations:
+    """The responsibility queries rules ask, over edges ``(from, to, kind, attributes)``.
 
-    def __init__(self, subjects: Iterable[Subject]) -> None:
-        self._subjects: tuple[Subject, ...] = tuple(subjects)
-
-    @cached_property
-    def graph(self) -> nx.MultiDiGraph:
-        """The underlying graph (built lazily: a batch that never asks pays nothing for it)."""
-        g: nx.MultiDiGraph = nx.MultiDiGraph()
-        with gc_paused():
-            g.add_nodes_from((s.id, {"in_file": True, "type": s.type}) for s in self._subjects)
-            for u, v, key, attrs in self._edges():
-                for node in (u, v):
-                    if node not in g:
-                        g.add_node(node, in_file=False, type=None)
-                # INVARIANT: the key names the relation, so one tenure from two sources is one edge.
-                g.add_edge(u, v, key=key, **attrs)
-        return g
-
-    def _edges(self) -> Iterator[tuple[str, str, tuple[Any, ...], dict[str, Any]]]:
-        """Every relation of every subject as (from, to, key, attributes)."""
-        for s in self._subjects:
-            for t in s.principals:
-                yield s.id, t.person, (_PRINCIPAL, t.from_, t.to), _dated(_PRINCIPAL, t.from_, t.to)
-            for p in s.positions:
-                attrs = {**_dated("position", p.from_, p.to), "role": p.role}
-                yield s.id, p.body, ("position", p.role, p.from_, p.to), attrs
-                if p.role == _PRINCIPAL:
-                    yield p.body, s.id, (_PRINCIPAL, p.from_, p.to), _dated(_PRINCIPAL, p.from_, p.to)
-            if s.parent:
-                yield s.id, s.parent, ("parent",), {"kind": "parent"}
-            for st in s.stages:
-                attrs = {**_dated("stage", st.from_, st.to), "stage": st.stage}
-                yield s.id, st.responsible, ("stage", st.stage, st.from_, st.to), attrs
-            if s.government_side:
-                yield s.id, s.government_side, ("government_side",), {"kind": "government_side"}
+    Backends give the edges: :class:`RelationGraph` a networkx graph of one case file; a batch run
+    a relations file on disk. Attributes: ``from``/``to`` dates, ``role`` of a position, ``stage``.
+    """
 
     def _out(self, node: str, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
-        successors = self.graph.succ.get(node)
-        if successors is None:
-            return
-        # the adjacency dicts directly: an edge view per query costs more than the query itself
-        for target, edges in successors.items():
-            for attrs in edges.values():
-                if attrs["kind"] == kind:
-                    yield target, attrs
+        raise NotImplementedError
 
-    def in_file(self, node: str) -> bool:
-        """Whether ``node`` is a subject of the case file (not only named by a relation)."""
-        g = self.graph
-        return node in g and bool(g.nodes[node]["in_file"])
+    def _in(self, node: str, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        raise NotImplementedError
 
     def principals_on(self, body: str, day: date) -> list[Hop]:
         """The body's 主要负责人 on ``day``, one hop per person (earliest matching tenure)."""
@@ -110,13 +70,10 @@ class RelationGraph:
         """Principals and 领导班子成员 of the body on ``day``; a person who is both shows as principal."""
         hops = self.principals_on(body, day)
         seen = {h.person for h in hops}
-        g = self.graph
-        if body in g:
-            for person, _, attrs in g.in_edges(body, data=True):
-                if (attrs["kind"] == "position" and attrs["role"] in _LEADER_ROLES
-                        and person not in seen and _covers(attrs, day)):
-                    label = f"{attrs['role']} {period_text(attrs['from'], attrs['to'])}"
-                    hops.append(Hop(person, (body, label, person)))
+        for person, attrs in self._in(body, "position"):
+            if attrs["role"] in _LEADER_ROLES and person not in seen and _covers(attrs, day):
+                label = f"{attrs['role']} {period_text(attrs['from'], attrs['to'])}"
+                hops.append(Hop(person, (body, label, person)))
         return _one_per_person(hops)
 
     def stage_owners_on(
@@ -150,6 +107,74 @@ class RelationGraph:
             Hop(body, (project, "government_side", body))
             for body, _ in self._out(project, "government_side")
         )
+
+
+def subject_edges(s: Subject) -> Iterator[tuple[str, str, tuple[Any, ...], dict[str, Any]]]:
+    """Every relation one subject states, as (from, to, key, attributes); the key dedupes a tenure
+    stated twice (on the body and in the person's positions)."""
+    for t in s.principals:
+        yield s.id, t.person, (_PRINCIPAL, t.from_, t.to), _dated(_PRINCIPAL, t.from_, t.to)
+    for p in s.positions:
+        attrs = {**_dated("position", p.from_, p.to), "role": p.role}
+        yield s.id, p.body, ("position", p.role, p.from_, p.to), attrs
+        if p.role == _PRINCIPAL:
+            yield p.body, s.id, (_PRINCIPAL, p.from_, p.to), _dated(_PRINCIPAL, p.from_, p.to)
+    if s.parent:
+        yield s.id, s.parent, ("parent",), {"kind": "parent"}
+    for st in s.stages:
+        attrs = {**_dated("stage", st.from_, st.to), "stage": st.stage}
+        yield s.id, st.responsible, ("stage", st.stage, st.from_, st.to), attrs
+    if s.government_side:
+        yield s.id, s.government_side, ("government_side",), {"kind": "government_side"}
+
+
+class RelationGraph(Relations):
+    """A ``networkx.MultiDiGraph`` of the case file's relations, built on first use."""
+
+    def __init__(self, subjects: Iterable[Subject]) -> None:
+        self._subjects: tuple[Subject, ...] = tuple(subjects)
+
+    @cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        """The underlying graph (built lazily: a batch that never asks pays nothing for it)."""
+        g: nx.MultiDiGraph = nx.MultiDiGraph()
+        with gc_paused():
+            g.add_nodes_from((s.id, {"in_file": True, "type": s.type}) for s in self._subjects)
+            for u, v, key, attrs in self._edges():
+                for node in (u, v):
+                    if node not in g:
+                        g.add_node(node, in_file=False, type=None)
+                # INVARIANT: the key names the relation, so one tenure from two sources is one edge.
+                g.add_edge(u, v, key=key, **attrs)
+        return g
+
+    def _edges(self) -> Iterator[tuple[str, str, tuple[Any, ...], dict[str, Any]]]:
+        for s in self._subjects:
+            yield from subject_edges(s)
+
+    def _out(self, node: str, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        successors = self.graph.succ.get(node)
+        if successors is None:
+            return
+        # the adjacency dicts directly: an edge view per query costs more than the query itself
+        for target, edges in successors.items():
+            for attrs in edges.values():
+                if attrs["kind"] == kind:
+                    yield target, attrs
+
+    def in_file(self, node: str) -> bool:
+        """Whether ``node`` is a subject of the case file (not only named by a relation)."""
+        g = self.graph
+        return node in g and bool(g.nodes[node]["in_file"])
+
+    def _in(self, node: str, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        predecessors = self.graph.pred.get(node)
+        if predecessors is None:
+            return
+        for source, edges in predecessors.items():
+            for attrs in edges.values():
+                if attrs["kind"] == kind:
+                    yield source, attrs
 
 
 def _dated(kind: str, start: date, end: date | None) -> dict[str, Any]:
