@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import shutil
 import sys
+import time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -277,6 +278,92 @@ def diff_command(
         typer.echo(render_comparison(results, only_differences=True, headers=headers), nl=False)
     typer.echo(f"{len(rows)} difference{'s' if len(rows) != 1 else ''} between "
                f"{results[0].policy.id} and {results[1].policy.id}")
+
+
+class BatchTrace(StrEnum):
+    full = "full"
+    summary = "summary"
+    none = "none"
+
+
+class BatchFormat(StrEnum):
+    jsonl = "jsonl"
+    parquet = "parquet"
+
+
+class Engine(StrEnum):
+    local = "local"
+    dask = "dask"
+
+
+@app.command("batch")
+def batch_command(
+    policy: Annotated[str, typer.Argument(help="a policy file or id")],
+    input: Annotated[Path, typer.Argument(help="JSON Lines (a subject a line, events nested) or Parquet")],
+    out: Annotated[Path, typer.Option("--out", help="the output folder")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="decide on this date (YYYY-MM-DD)")] = None,
+    workers: Annotated[int, typer.Option("--workers", help="processes (0: every core)")] = 0,
+    trace: Annotated[BatchTrace, typer.Option("--trace", help="full, summary or none")] = BatchTrace.summary,
+    format: Annotated[BatchFormat, typer.Option("--format", help="jsonl or parquet")] = BatchFormat.jsonl,
+    resume: Annotated[bool, typer.Option("--resume", help="finish a run that was stopped")] = False,
+    max_errors: Annotated[int | None, typer.Option("--max-errors", help="stop past this many bad lines")] = None,
+    engine: Annotated[Engine, typer.Option("--engine", help="local processes or a Dask cluster")] = Engine.local,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address")] = None,
+    chunk_size: Annotated[int, typer.Option("--chunk-size", help="subjects per chunk")] = 2000,
+) -> None:
+    """Evaluate a province's subjects from JSON Lines or Parquet into DIR, streaming and resumable."""
+    from .batch import BatchOptions, run_batch
+
+    options = BatchOptions(policy=policy, input=input, out=out, as_of=_date(as_of), workers=workers,
+                           trace=trace.value, format=format.value, resume=resume, max_errors=max_errors,
+                           chunk_size=chunk_size)
+    mapper = None
+    if engine is Engine.dask:
+        from .dask import chunk_mapper
+
+        mapper = chunk_mapper(scheduler)
+    try:
+        if sys.stderr.isatty():
+            summary = _with_progress(lambda progress: run_batch(options, progress, mapper))
+        else:
+            summary = run_batch(options, None, mapper)
+    except ZwcxError as error:
+        _fail(error.diagnostics)
+        return
+    if sys.stderr.isatty():
+        _batch_table(summary)
+    typer.echo(f"{summary.subjects} subjects decided, {summary.errors} lines rejected"
+               + (" (stopped early past --max-errors)" if summary.stopped_early else "")
+               + f", {summary.seconds:.1f} s → {out}", err=True)
+    raise typer.Exit(1 if summary.errors else 0)
+
+
+def _with_progress(run: Any) -> Any:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("[bold]zwcx batch"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[rate]}"), TimeRemainingColumn())
+    with Progress(*columns, transient=True) as bar:
+        task = bar.add_task("subjects", total=None, rate="")
+        started = time.perf_counter()
+
+        def progress(done: int, total: int) -> None:
+            rate = done / max(time.perf_counter() - started, 1e-9)
+            bar.update(task, completed=done, total=total, rate=f"{rate:,.0f} subjects/s")
+        return run(progress)
+
+
+def _batch_table(summary: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="zwcx batch")
+    for column in ("measure", "status", "outcomes"):
+        table.add_column(column)
+    for key, count in sorted(summary.counts.items()):
+        measure, status = key.split("\t")
+        table.add_row(measure, status, f"{count:,}")
+    Console(stderr=True).print(table)
 
 
 def main() -> None:

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 from ..catalogue import Catalogue, default_catalogue
 from ..errors import Diagnostic, ZwcxError
 from ..source import SourceFile
-from .graph import RelationGraph, gc_paused
+from .graph import RelationGraph, Relations, gc_paused
 from .identifiers import (
     USCC_CHARSET,
     id_number_birth_date,
@@ -52,7 +52,7 @@ class Facts:
     events: tuple[Event, ...]
     events_by_subject: dict[str, tuple[Event, ...]]
     subject_by_id: dict[str, Subject]
-    graph: RelationGraph
+    graph: Relations
     file: str | None = None
     case: CaseFile | None = None
 
@@ -67,6 +67,7 @@ def load_cases(
     catalogue: Catalogue | None = None,
     file: str | None = None,
     extra_event_kinds: Iterable[str] = (),
+    unique_event_ids: bool = True,
 ) -> Facts:
     """Read a case file (path, parsed JSON or ``CaseFile``) into Facts, or raise every problem at once."""
     with gc_paused():
@@ -78,6 +79,7 @@ def load_cases(
         else:  # parsed JSON; anything but an object is reported as Z601 at `$`
             parsed = _validate(source, file)
         checker = _Checker(catalogue or default_catalogue(), extra_event_kinds, file, parsed.diags)
+        checker.unique_event_ids = unique_event_ids
         case = checker.check(parsed)
         if checker.diags:
             raise ZwcxError(checker.diags)
@@ -266,6 +268,7 @@ class _Checker:
             names = {name: code for code, zh in codes.items() for name in zh}
             self.index[vocabulary] = {**names, **{code: code for code in codes}}  # codes win
         self.extra_kinds = tuple(extra_event_kinds)
+        self.unique_event_ids = True
         self.index.setdefault("event_kind", {}).update({k: k for k in self.extra_kinds})
 
     def error(self, code: str, loc: Loc, message: str, help_text: str | None = None) -> None:
@@ -279,8 +282,9 @@ class _Checker:
         events = [self.event(e, ("events", i)) for i, e in parsed.events]
         subject_ids = self.unique("subjects", "Z605", "subject",
                                   [(i, s.id) for i, s in parsed.subjects], parsed.failed["subjects"])
-        self.unique("events", "Z606", "event", [(i, e.id) for i, e in parsed.events],
-                    parsed.failed["events"])
+        if self.unique_event_ids:  # a batch line nests its events: their ids are unique per subject
+            self.unique("events", "Z606", "event", [(i, e.id) for i, e in parsed.events],
+                        parsed.failed["events"])
         suggested = 0
         for i, e in parsed.events:
             if e.subject not in subject_ids:

@@ -1,0 +1,164 @@
+"""One chunk of a batch: validate its lines, decide each subject, and serialise the results.
+
+A pure function of (the compiled plan, the relations file, the lines), so the local process pool and
+a Dask cluster run exactly the same code. A line that cannot be read whole is rejected alone, with
+its line number and JSON path; it never stops the chunk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from ..api import Policy
+from ..catalogue import Catalogue
+from ..compile import Plan
+from ..decisions import Decision
+from ..errors import ZwcxError
+from ..evaluate import SubjectEvaluator
+from ..facts import Facts, load_cases, mask_if_id_number
+from ..facts.graph import Relations
+
+Trace = Literal["full", "summary", "none"]
+Line = tuple[int, str]
+"""An input line: its 1-based number and its text (one subject with its events nested)."""
+
+
+@dataclass
+class ChunkResult:
+    """What one chunk produced: decision lines (JSON), outcome rows, error lines and counts."""
+
+    index: int
+    decisions: list[str] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    subjects: int = 0
+
+
+@dataclass(frozen=True)
+class ChunkContext:
+    """Everything a worker needs besides the lines; built once per process."""
+
+    policy: Policy
+    plan: Plan
+    relations: Relations
+    as_of: dt.date
+    trace: Trace
+    rows: bool
+    """Produce flat outcome rows (Parquet) instead of decision lines (JSON Lines)."""
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return self.policy.resolved.catalogue
+
+
+def run_chunk(context: ChunkContext, index: int, lines: list[Line],
+              duplicates: dict[str, int] | None = None) -> ChunkResult:
+    """Decide every readable subject of the chunk, in line order; reject the others with a reason."""
+    result = ChunkResult(index=index)
+    parsed: list[tuple[int, dict[str, Any]]] = []
+    for number, text in lines:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            result.errors.append(_error(number, None, "$", "Z600", f"not JSON: {error.msg} at column {error.colno}"))
+            continue
+        if not isinstance(data, dict):
+            result.errors.append(_error(number, None, "$", "Z601", "a line must be one JSON object (a subject)"))
+            continue
+        first = (duplicates or {}).get(str(data.get("id")))
+        if first is not None and first != number:
+            result.errors.append(_error(number, data.get("id"), "$.id", "Z605",
+                                        f"subject `{mask_if_id_number(str(data['id']))}` already appears on line {first}"))
+            continue
+        ids = [e.get("id") for e in data.get("events") or [] if isinstance(e, dict)]
+        repeated = next((i for i, e in enumerate(ids) if e in ids[:i]), None)
+        if repeated is not None:
+            result.errors.append(_error(number, data.get("id"), f"$.events[{repeated}].id", "Z606",
+                                        f"event `{ids[repeated]}` appears twice in this subject's events"))
+            continue
+        parsed.append((number, data))
+    facts, accepted = _validate(context, parsed, result)
+    evaluator = SubjectEvaluator(context.plan, facts, context.as_of,
+                                 "full" if context.trace == "full" else "summary")
+    for (number, _), subject in zip(accepted, facts.subjects, strict=True):
+        records, drafts = evaluator.evaluate(subject)
+        outcomes = [d.freeze() for d in drafts]
+        result.subjects += 1
+        for outcome in outcomes:
+            result.counts[f"{outcome.measure}\t{outcome.status}"] += 1
+        shown = mask_if_id_number(subject.id)
+        if context.rows:
+            result.rows += [_row(number, shown, o) for o in outcomes]
+        else:
+            decision = Decision.trusted(subject=shown, records=records if context.trace != "none" else [],
+                                        outcomes=outcomes)
+            result.decisions.append(decision.model_dump_json())
+    return result
+
+
+def _validate(context: ChunkContext, parsed: list[tuple[int, dict[str, Any]]],
+              result: ChunkResult) -> tuple[Facts, list[tuple[int, dict[str, Any]]]]:
+    """Facts of the chunk's readable lines; a chunk with a bad line is re-read line by line."""
+    try:
+        return _facts(context, [data for _, data in parsed]), parsed
+    except ZwcxError:
+        pass
+    accepted = []
+    for number, data in parsed:
+        try:
+            _facts(context, [data])
+        except ZwcxError as error:
+            for diagnostic in error.diagnostics:
+                result.errors.append(_error(number, data.get("id"), _line_path(diagnostic.json_path),
+                                            diagnostic.code, diagnostic.message))
+            continue
+        accepted.append((number, data))
+    return _facts(context, [data for _, data in accepted]), accepted
+
+
+def _facts(context: ChunkContext, lines: list[dict[str, Any]]) -> Facts:
+    subjects, events = [], []
+    for data in lines:
+        subject = {k: v for k, v in data.items() if k != "events"}
+        subjects.append(subject)
+        for event in data.get("events") or []:
+            events.append({"subject": subject.get("id"), **event} if isinstance(event, dict) else event)
+    facts = load_cases({"subjects": subjects, "events": events}, catalogue=context.catalogue,
+                       extra_event_kinds=context.policy.event_kinds, unique_event_ids=len(lines) == 1)
+    return replace(facts, graph=context.relations)
+
+
+_CASE_PATH = re.compile(r"^\$\.(subjects|events)\[(\d+)\]")
+
+
+def _line_path(path: str | None) -> str:
+    """A case-file path of a one-line case as the line's own path: `$.subjects[0].x` → `$.x`."""
+    if not path:
+        return "$"
+    match = _CASE_PATH.match(path)
+    if match is None:
+        return path
+    rest = path[match.end():]
+    return "$" + rest if match.group(1) == "subjects" else f"$.events[{match.group(2)}]{rest}"
+
+
+def _error(line: int, subject: Any, path: str, code: str, message: str) -> str:
+    shown = mask_if_id_number(subject) if isinstance(subject, str) else None
+    return json.dumps({"line": line, "subject": shown, "json_path": path, "code": code, "message": message},
+                      ensure_ascii=False)
+
+
+def _row(line: int, subject: str, outcome: Any) -> dict[str, Any]:
+    return {
+        "line": line, "decision_subject": subject, "subject": outcome.subject, "measure": outcome.measure,
+        "kind": outcome.kind, "status": outcome.status, "clause": outcome.clause.id,
+        "cite": outcome.clause.cite, "rule": outcome.rule, "layer": outcome.clause.policy,
+        "deadline": outcome.deadline, "until": outcome.until, "events": ",".join(outcome.events),
+        "discretionary": outcome.discretionary,
+    }

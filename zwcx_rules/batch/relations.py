@@ -1,0 +1,154 @@
+"""The relations of a whole batch input in an SQLite file: built in one streaming pass, read by workers.
+
+Lines refer to each other by id (a body's principals, a person's positions, a project's stages),
+so the first pass stores every relation on disk. Memory does not grow with the input: a worker
+keeps only SQLite's page cache, and the file costs about 150 bytes per relation on disk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..catalogue import Catalogue
+from ..facts.graph import Relations
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS edges (
+  src TEXT NOT NULL, dst TEXT NOT NULL, kind TEXT NOT NULL,
+  role TEXT, stage TEXT, start TEXT, finish TEXT,
+  UNIQUE (src, dst, kind, role, stage, start, finish)
+);
+CREATE TABLE IF NOT EXISTS subjects (id TEXT PRIMARY KEY, line INTEGER NOT NULL);
+"""
+_INDEXES = """
+CREATE INDEX IF NOT EXISTS edges_out ON edges (src, kind);
+CREATE INDEX IF NOT EXISTS edges_in ON edges (dst, kind);
+"""
+Edge = tuple[str, str, str, str, str, str, str]
+"""(src, dst, kind, role, stage, start, finish); absent values are '' so UNIQUE dedupes them
+(SQLite treats NULLs as distinct)."""
+
+
+def _date(value: Any) -> str | None:
+    """An ISO date string, or None for anything that is not one (pass 2 reports it)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        return None
+
+
+def raw_edges(subject: dict[str, Any], catalogue: Catalogue) -> Iterator[Edge]:
+    """The relations one input line states, read from its raw JSON (the same edges as
+    :func:`zwcx_rules.facts.graph.subject_edges` gives for the validated subject)."""
+    sid = subject.get("id")
+    if not isinstance(sid, str):
+        return
+    for tenure in subject.get("principals") or ():
+        if isinstance(tenure, dict) and isinstance(tenure.get("person"), str) and (start := _date(tenure.get("from"))):
+            yield sid, tenure["person"], "principal", "", "", start, _date(tenure.get("to")) or ""
+    for position in subject.get("positions") or ():
+        if not (isinstance(position, dict) and isinstance(position.get("body"), str)):
+            continue
+        start, finish = _date(position.get("from")), _date(position.get("to")) or ""
+        role = catalogue.normalise("role", str(position.get("role"))) or str(position.get("role"))
+        if start is None:
+            continue
+        yield sid, position["body"], "position", role, "", start, finish
+        if role == "principal":
+            yield position["body"], sid, "principal", "", "", start, finish
+    if isinstance(subject.get("parent"), str):
+        yield sid, subject["parent"], "parent", "", "", "", ""
+    for stage in subject.get("stages") or ():
+        if isinstance(stage, dict) and isinstance(stage.get("responsible"), str) and (start := _date(stage.get("from"))):
+            name = catalogue.normalise("stage", str(stage.get("stage"))) or str(stage.get("stage"))
+            yield sid, stage["responsible"], "stage", "", name, start, _date(stage.get("to")) or ""
+    if isinstance(subject.get("government_side"), str):
+        yield sid, subject["government_side"], "government_side", "", "", "", ""
+
+
+class RelationStore(Relations):
+    """Relations read from the SQLite file of a batch run (one read-only connection per process)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        self._db.execute("PRAGMA cache_size = -8000")  # 8 MB of pages, whatever the input size
+        self._out_cached = lru_cache(maxsize=4096)(self._query_out)
+
+    def _query_out(self, node: str, kind: str) -> tuple[tuple[str, dict[str, Any]], ...]:
+        rows = self._db.execute(
+            "SELECT dst, role, stage, start, finish FROM edges WHERE src = ? AND kind = ? ORDER BY rowid",
+            (node, kind)).fetchall()
+        return tuple((dst, _attrs(kind, role, stage, start, finish)) for dst, role, stage, start, finish in rows)
+
+    def _out(self, node: str, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        yield from self._out_cached(node, kind)
+
+    def _in(self, node: str, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        rows = self._db.execute(
+            "SELECT src, role, stage, start, finish FROM edges WHERE dst = ? AND kind = ? ORDER BY rowid",
+            (node, kind)).fetchall()
+        for src, role, stage, start, finish in rows:
+            yield src, _attrs(kind, role, stage, start, finish)
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _attrs(kind: str, role: str, stage: str, start: str, finish: str) -> dict[str, Any]:
+    return {"kind": kind, "role": role or None, "stage": stage or None,
+            "from": dt.date.fromisoformat(start) if start else None,
+            "to": dt.date.fromisoformat(finish) if finish else None}
+
+
+class RelationWriter:
+    """Writes the relations file in one pass; remembers the first line of each subject id."""
+
+    def __init__(self, path: Path) -> None:
+        path.unlink(missing_ok=True)
+        self.path = path
+        self._db = sqlite3.connect(path)
+        self._db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _SCHEMA)
+        self._edges: list[Edge] = []
+        self._subjects: list[tuple[str, int]] = []
+
+    def add(self, subject: dict[str, Any], line: int, catalogue: Catalogue) -> None:
+        if isinstance(subject.get("id"), str):
+            self._subjects.append((subject["id"], line))
+        self._edges.extend(raw_edges(subject, catalogue))
+        if len(self._edges) > 50_000:
+            self.flush()
+
+    def flush(self) -> None:
+        self._db.executemany("INSERT OR IGNORE INTO edges VALUES (?, ?, ?, ?, ?, ?, ?)", self._edges)
+        self._db.executemany("INSERT OR IGNORE INTO subjects VALUES (?, ?)", self._subjects)
+        self._edges.clear()
+        self._subjects.clear()
+
+    def close(self) -> None:
+        self.flush()
+        self._db.executescript(_INDEXES)
+        self._db.commit()
+        self._db.close()
+
+
+def first_lines(path: Path, ids: Iterable[str]) -> dict[str, int]:
+    """The first input line of each of these subject ids (to report a repeated id on a later line)."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        wanted = list(ids)
+        out: dict[str, int] = {}
+        for start in range(0, len(wanted), 500):
+            part = wanted[start:start + 500]
+            marks = ",".join("?" * len(part))
+            out.update(db.execute(f"SELECT id, line FROM subjects WHERE id IN ({marks})", part).fetchall())
+        return out
+    finally:
+        db.close()

@@ -1,0 +1,291 @@
+"""A batch run: relations pass, chunks on every core, ordered outputs, resumable after a kill.
+
+Layout of the output folder::
+
+    manifest.json      what this run is (input and policy digests, options) — checked on --resume
+    relations.sqlite   the relations of the whole input (first pass)
+    chunks/            one finished file per chunk, written under a temporary name and renamed
+    decisions.jsonl | decisions.parquet, errors.jsonl, summary.json   (assembled at the end)
+
+Chunk boundaries depend only on the chunk size, so any number of workers writes the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from ..api import Policy, load_policy
+from ..errors import Diagnostic, ZwcxError
+from .chunk import ChunkContext, ChunkResult, Line, Trace, run_chunk
+from .inputs import BatchInput, open_input
+from .relations import RelationStore, RelationWriter, first_lines
+
+Format = Literal["jsonl", "parquet"]
+Progress = Callable[[int, int], None]
+"""Called with (subjects done, subjects in all) as chunks finish."""
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    policy: str
+    input: Path
+    out: Path
+    as_of: dt.date | None = None
+    workers: int = 0
+    """0: every core."""
+    trace: Trace = "summary"
+    format: Format = "jsonl"
+    resume: bool = False
+    max_errors: int | None = None
+    chunk_size: int = 2000
+
+
+@dataclass
+class BatchSummary:
+    subjects: int = 0
+    errors: int = 0
+    counts: Counter[str] = field(default_factory=Counter)
+    stopped_early: bool = False
+    seconds: float = 0.0
+
+
+def run_batch(options: BatchOptions, progress: Progress | None = None,
+              map_chunks: Callable[..., Iterator[ChunkResult]] | None = None) -> BatchSummary:
+    """Run (or resume) a batch; returns its summary. ``map_chunks`` replaces the local pool (Dask)."""
+    started = time.perf_counter()
+    policy = load_policy(options.policy)
+    source = open_input(options.input)
+    chunks_dir = options.out / "chunks"
+    manifest = _manifest(options, policy, source)
+    _prepare(options, manifest)
+    relations = options.out / "relations.sqlite"
+    if not (options.resume and relations.is_file() and (options.out / ".relations-done").is_file()):
+        writer = RelationWriter(relations)
+        for number, data in source.records():
+            writer.add(data, number, policy.resolved.catalogue)
+        writer.close()
+        (options.out / ".relations-done").write_text("ok\n", "utf-8")
+    total = source.count()
+    as_of = options.as_of or manifest_as_of(manifest)
+    work = ((index, lines) for index, lines in source.chunks(options.chunk_size)
+            if not _done(chunks_dir, index, options.format))
+    summary = BatchSummary()
+    for index in _finished(chunks_dir, options.format):
+        _add(summary, _read_counts(chunks_dir, index))
+    runner = map_chunks or _local_pool
+    for result in runner(options, as_of, relations, work):
+        _write_chunk(chunks_dir, result, options.format)
+        _add(summary, _counts_of(result))
+        if progress is not None:
+            progress(summary.subjects + summary.errors, total)
+        if options.max_errors is not None and summary.errors > options.max_errors:
+            summary.stopped_early = True
+            break
+    if not summary.stopped_early:
+        _assemble(options, chunks_dir)
+    summary.seconds = time.perf_counter() - started
+    _write_json(options.out / "summary.json", {
+        "subjects": summary.subjects, "errors": summary.errors, "stopped_early": summary.stopped_early,
+        "counts": {k.replace("\t", " "): v for k, v in sorted(summary.counts.items())},
+        "policy": {"id": policy.id, "chain": list(policy.chain), "digest": policy.digest},
+        "input": {"path": str(options.input), "digest": source.digest()},
+        "as_of": as_of.isoformat(), "trace": options.trace, "format": options.format,
+        "wall_seconds": round(summary.seconds, 3),
+    })
+    return summary
+
+
+# ---- the run's identity ------------------------------------------------------------------------
+
+def _manifest(options: BatchOptions, policy: Policy, source: BatchInput) -> dict[str, Any]:
+    return {"input_digest": source.digest(), "policy_digest": policy.digest, "policy": policy.id,
+            "as_of": options.as_of.isoformat() if options.as_of else None, "trace": options.trace,
+            "format": options.format, "chunk_size": options.chunk_size}
+
+
+def manifest_as_of(manifest: dict[str, Any]) -> dt.date:
+    if manifest["as_of"] is None:
+        raise ZwcxError(Diagnostic(code="Z609", message="no date to decide on",
+                                   help="give --as-of: a batch input has no case-file `as_of`"))
+    return dt.date.fromisoformat(manifest["as_of"])
+
+
+def _prepare(options: BatchOptions, manifest: dict[str, Any]) -> None:
+    """Create the output folder, or check that a resumed one belongs to the same run."""
+    path = options.out / "manifest.json"
+    if path.is_file():
+        previous = json.loads(path.read_text("utf-8"))
+        if not options.resume:
+            raise ZwcxError(Diagnostic(
+                code="Z902", file=str(options.out), message="the output folder already holds a batch run",
+                help="add --resume to finish that run, or choose another --out"))
+        changed = [key for key in manifest if previous.get(key) != manifest[key]]
+        if changed:
+            raise ZwcxError(Diagnostic(
+                code="Z903", file=str(options.out),
+                message=f"cannot resume: {', '.join(changed)} changed since the run began",
+                help="resume with the same policy, input and options, or start again in another --out"))
+        return
+    options.out.mkdir(parents=True, exist_ok=True)
+    (options.out / "chunks").mkdir(exist_ok=True)
+    _write_json(path, manifest)
+
+
+# ---- chunks ----------------------------------------------------------------------------------------
+
+def _chunk_name(index: int, suffix: str) -> str:
+    return f"{index:08d}.{suffix}"
+
+
+def _done(chunks: Path, index: int, format: Format) -> bool:
+    return (chunks / _chunk_name(index, "counts.json")).is_file()
+
+
+def _finished(chunks: Path, format: Format) -> list[int]:
+    return sorted(int(p.name.split(".")[0]) for p in chunks.glob("*.counts.json"))
+
+
+def _write_chunk(chunks: Path, result: ChunkResult, format: Format) -> None:
+    """Write a chunk's files under temporary names and rename them; the counts file goes last and
+    marks the chunk done, so a kill at any moment leaves either a whole chunk or none."""
+    if format == "parquet":
+        from .outputs import write_rows
+
+        write_rows(chunks / _chunk_name(result.index, "parquet"), result.rows)
+    else:
+        _write_text(chunks / _chunk_name(result.index, "jsonl"), "".join(d + "\n" for d in result.decisions))
+    _write_text(chunks / _chunk_name(result.index, "errors.jsonl"), "".join(e + "\n" for e in result.errors))
+    _write_json(chunks / _chunk_name(result.index, "counts.json"), _counts_of(result))
+
+
+def _counts_of(result: ChunkResult) -> dict[str, Any]:
+    return {"subjects": result.subjects, "errors": len(result.errors), "counts": dict(result.counts)}
+
+
+def _read_counts(chunks: Path, index: int) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((chunks / _chunk_name(index, "counts.json")).read_text("utf-8"))
+    return data
+
+
+def _add(summary: BatchSummary, counts: dict[str, Any]) -> None:
+    summary.subjects += counts["subjects"]
+    summary.errors += counts["errors"]
+    summary.counts.update(counts["counts"])
+
+
+def _assemble(options: BatchOptions, chunks: Path) -> None:
+    """Concatenate the chunks in input order into the final files (each written, then renamed)."""
+    indices = _finished(chunks, options.format)
+    if options.format == "parquet":
+        from .outputs import concat_parquet
+
+        concat_parquet([chunks / _chunk_name(i, "parquet") for i in indices], options.out / "decisions.parquet")
+    else:
+        _concat([chunks / _chunk_name(i, "jsonl") for i in indices], options.out / "decisions.jsonl")
+    _concat([chunks / _chunk_name(i, "errors.jsonl") for i in indices], options.out / "errors.jsonl")
+
+
+def _concat(parts: list[Path], target: Path) -> None:
+    temporary = target.with_name(target.name + ".tmp")
+    with temporary.open("wb") as out:
+        for part in parts:
+            with part.open("rb") as chunk:
+                while block := chunk.read(1 << 20):
+                    out.write(block)
+    os.replace(temporary, target)
+
+
+def _write_text(path: Path, text: str) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(text, "utf-8")
+    os.replace(temporary, path)
+
+
+def _write_json(path: Path, data: Any) -> None:
+    _write_text(path, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+
+
+# ---- the local pool ------------------------------------------------------------------------------
+
+_CONTEXT: ChunkContext | None = None
+_RELATIONS: Path | None = None
+
+
+def set_context(context: ChunkContext, relations: Path) -> None:
+    """Make this process a worker (the local pool's initializer, or the Dask worker plugin)."""
+    global _CONTEXT, _RELATIONS
+    _CONTEXT, _RELATIONS = context, relations
+
+
+def worker_context(policy: str, relations: Path, as_of: dt.date, trace: Trace, rows: bool) -> ChunkContext:
+    """The per-process context: the policy compiled once, the relations file opened read-only."""
+    loaded = load_policy(policy)
+    plan = loaded.plan_on(as_of)
+    if plan is None:
+        raise ZwcxError(Diagnostic(code="Z611", message=f"policy `{loaded.id}` is not in force on {as_of}",
+                                   help="choose an --as-of date within the policy's `effective` period"))
+    return ChunkContext(policy=loaded, plan=plan, relations=RelationStore(relations), as_of=as_of,
+                        trace=trace, rows=rows)
+
+
+def _init_worker(policy: str, relations: Path, as_of: dt.date, trace: Trace, rows: bool) -> None:
+    set_context(worker_context(policy, relations, as_of, trace, rows), relations)
+
+
+def process_chunk(index: int, lines: list[Line], relations: Path | None) -> ChunkResult:
+    """Run one chunk in a worker whose context is set; duplicate ids are looked up first."""
+    assert _CONTEXT is not None and (relations or _RELATIONS) is not None
+    ids = [_id_of(text) for _, text in lines]
+    duplicates = first_lines(relations or _RELATIONS, [i for i in ids if i is not None])  # type: ignore[arg-type]
+    return run_chunk(_CONTEXT, index, lines, duplicates)
+
+
+def _id_of(text: str) -> str | None:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    value = data.get("id") if isinstance(data, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _local_pool(options: BatchOptions, as_of: dt.date, relations: Path,
+                work: Iterator[tuple[int, list[Line]]]) -> Iterator[ChunkResult]:
+    """Chunks on every core, at most two per worker in flight (memory does not grow with the input)."""
+    workers = options.workers or os.cpu_count() or 1
+    initargs = (options.policy, relations, as_of, options.trace, options.format == "parquet")
+    if workers == 1:
+        _init_worker(*initargs)
+        for index, lines in work:
+            yield process_chunk(index, lines, relations)
+        return
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=initargs) as pool:
+        pending: set[Future[ChunkResult]] = set()
+        for index, lines in work:
+            pending.add(pool.submit(process_chunk, index, lines, relations))
+            if len(pending) >= 2 * workers:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                yield from (future.result() for future in done)
+        for future in pending:
+            yield future.result()
+
+
+def input_digest(path: Path) -> str:
+    """sha256 of an input file, or of a folder's files in name order."""
+    hasher = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        with file.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                hasher.update(block)
+    return "sha256:" + hasher.hexdigest()
