@@ -66,7 +66,7 @@ _HEADS = (_HEAD, 'policy p "t"\nparameter x = 1\nclause 1 "一"\nquote "q"\n')
 _SUBJECTS = tuple(head + override + "punishment r for " + subjects for head in _HEADS
                   for override in ("", "override ") for subjects in ("body ", "body, person "))
 _RULES = tuple(rule + each for rule in _SUBJECTS for each in ("", "on each record r "))
-_CONDITIONS = ("a", "a.b", "a == b", "a == b.c", "a == 1", 'a == "x"', "a > 2020-01-01", "a > b - 1 years",
+_CONDITIONS = ("a", "a == b", "a == 1", 'a == "x"', "a > 2020-01-01", "a > b - 1 years",
                "a == true", "a in {b}", "a in b", "(a)", "count(x in y) == 0", "not a", "a and b",
                "a == b and c == d", "a == b and c.d == e", "a and b and c", "a and b and c and d", "a or b",
                "a == b or c == d", "(a otherwise b) >= c")
@@ -112,9 +112,10 @@ PROBLEMS: tuple[SyntaxProblem, ...] = (
     SyntaxProblem(
         "Z103", "`=` sets a parameter; a condition compares with `==`", "use `==` here",
         "write `==` to compare, e.g. `when event.kind == administrative_penalty`",
-        # Fields only: `when a = 1` would share its state with `when x == a then …` missing its `then`.
-        _in_rules("when a.b = 1 then c", "when a.b = c then d", 'when a.b = "x" then c', "when x and a.b = c then d",
-                  "when x == y and a.b = c then d"),
+        # After a field (`when r.kind = …`), where `=` is by far the likeliest mistake; after a plain name,
+        # `when x == a b` missing its `then` is likelier, so `when a = 1` is left to Z101.
+        _in_rules("when a.b @", "when x and a.b @", "when x == y and a.b @", "when x and y and a.b @",
+                  "when x or a.b @"),
     ),
     SyntaxProblem(
         "Z104", "`then` needs at least one measure after it", "expected a measure here",
@@ -135,11 +136,13 @@ PROBLEMS: tuple[SyntaxProblem, ...] = (
     SyntaxProblem(
         "Z105", "a rule must be inside a clause", "this rule has no clause",
         'write the clause it encodes first: `clause 2.2.7 "二（二）7"` and its `quote "…"`',
-        tuple(
-            head + rule for head in _BEFORE_RULE for rule in (
-                "punishment r for body then a", "record r for body", "incentive r for body then a",
-                "repair r for body then a", "tolerance r for body then a", "responsibility r for body then a",
-                "override punishment r for body then a", 'quote "x"')
+        (
+            *(head + rule for head in _BEFORE_RULE for rule in ("punishment r for body then a", 'quote "x"')),
+            # After `parameter x = general` every keyword that starts a rule is listed: each must match
+            # exactly to win over Z110's `parameter x =` followed by the next line.
+            *(head + f"parameter x = general\n{kind} r for body then a"
+              for head in ('policy p "t"\n', 'policy p "t"\nparameter y = 1\n')
+              for kind in ("record", "incentive", "repair", "tolerance", "responsibility", "override punishment")),
         ),
     ),
     SyntaxProblem(

@@ -67,5 +67,7 @@ def mask_id_number(s: str) -> str:
 
 def mask_if_id_number(s: str) -> str:
     """``s`` masked if it is a valid 公民身份号码, so no output ever shows one whole; else unchanged."""
+    if len(s) != 18 or not s[:17].isdigit():  # the common case, on every id of every outcome: cheap
+        return s
     candidate = s[:17] + s[17:].upper()  # a lowercase ``x`` check character is still a number
     return mask_id_number(s) if id_number_is_valid(candidate) else s
