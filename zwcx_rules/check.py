@@ -92,22 +92,29 @@ def check_measures(policy: ResolvedPolicy) -> Iterator[Diagnostic]:
                         help=_did_you_mean(ident.name, names, catalogue,
                                            "see the measure table in docs/language.md, or declare it with `measure`"))
                     continue
-                yield from _measure_fits(rule, item, ident, spec, types)
+                yield from _measure_fits(rule, item, ident, spec, types, first=ident is item.measures[0])
+
+
+def _a(word: str) -> str:
+    return ("an " if word[:1] in "aeiou" else "a ") + word
 
 
 def _measure_fits(rule: ast.Rule, item: ast.MeasureItem, ident: ast.Ident, spec: MeasureSpec,
-                  types: frozenset[str]) -> Iterator[Diagnostic]:
-    if spec.kind != rule.kind:
+                  types: frozenset[str], *, first: bool) -> Iterator[Diagnostic]:
+    if spec.kind != rule.kind and rule.kind != "record":  # a record rule's `then` is Z316 already
         yield Diagnostic(
-            code="Z301", message=f"`{ident.name}` is a {spec.kind} measure, not a {rule.kind} one",
-            span=ident.span, label=f"a {rule.kind} rule cannot produce this",
-            help=f"move it into a `{spec.kind}` rule, or choose a {rule.kind} measure")
+            code="Z301", message=f"`{ident.name}` is {_a(spec.kind)} measure, not {_a(rule.kind)} one",
+            span=ident.span, label=f"{_a(rule.kind)} rule cannot produce this",
+            help=f"move it into a `{spec.kind}` rule, or choose {_a(rule.kind)} measure")
     unfit = sorted(types - set(spec.for_))
     if unfit and types:
+        written = ", ".join(f"`{s.name}`" for s in rule.selectors)
         yield Diagnostic(
-            code="Z302", message=f"`{ident.name}` does not apply to {', '.join(unfit)}", span=ident.span,
-            label=f"applies to {', '.join(spec.for_)} only",
-            help=f"narrow the rule's `for` to {', '.join(spec.for_)}, or split the rule")
+            code="Z302", message=f"`{ident.name}` does not apply to {', '.join(unfit)} (the rule is for {written})",
+            span=ident.span, label=f"applies to {', '.join(spec.for_)} only",
+            help=f"narrow the rule's `for` to subjects of type {', '.join(spec.for_)}, or split the rule")
+    if not first:
+        return  # `to`, `of` and `due` belong to the item: report them once, not per alternative
     if item.due is not None and not spec.deadline:
         yield Diagnostic(code="Z306", message=f"`{ident.name}` carries no deadline", span=item.due.span,
                          help="only measures such as rectification_order take `due`")

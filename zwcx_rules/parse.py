@@ -48,7 +48,6 @@ class SyntaxProblem:
 
 
 _HEAD = 'policy p "t"\nclause 1 "一"\nquote "q"\n'
-_RULE = _HEAD + "punishment r for body "
 
 # How these examples are matched (lark 1.3): an error matches an example when the parser is in the
 # same state *and* its stack has the same depth; an exact match of the unexpected token wins over an
@@ -202,7 +201,10 @@ def syntax_diagnostic(source: SourceFile, error: UnexpectedInput) -> Diagnostic:
     token = getattr(error, "token", None)
     length = len(token.value) if isinstance(token, Token) and token.type != "$END" else 1
     span = source.span(start, min(start + length, len(source.text)))
-    problem = error.match_examples(parser().parse, _examples(), use_accepts=True)
+    try:
+        problem = error.match_examples(parser().parse, _examples(), use_accepts=True)
+    except TypeError:  # lark can fail while comparing some parser states; fall back to the plain message
+        problem = None
     if isinstance(problem, SyntaxProblem):
         return Diagnostic(code=problem.code, message=problem.message, span=span,
                           label=problem.label, help=problem.help)

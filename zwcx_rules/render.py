@@ -38,7 +38,7 @@ def render_diagnostic(diagnostic: Diagnostic, sources: dict[str, SourceFile] | N
         lines.append(f"  --> {span}")
         source = (sources or {}).get(span.file) or _read(span.file)
         if source is not None:
-            text = mask_id_numbers(source.line_text(span.line))
+            text = mask_id_numbers(source.line_text(span.line)).replace("\t", " ")  # a tab is one column here
             gutter = " " * len(str(span.line))
             start = width(text[: span.column - 1])
             end_column = span.end_column if span.end_line == span.line else len(text) + 1

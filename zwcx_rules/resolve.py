@@ -179,7 +179,8 @@ def load_layers(ref: str) -> tuple[Layer, ...]:
         child = chain[-1]
         graph.add_edge(child.id, parent.name)
         if not nx.is_directed_acyclic_graph(graph):
-            cycle = " → ".join(a for a, _ in nx.find_cycle(graph, source=child.id)) + f" → {parent.name}"
+            edges = nx.find_cycle(graph, source=child.id)
+            cycle = " → ".join([a for a, _ in edges] + [edges[0][0]])
             raise ZwcxError(Diagnostic(
                 code="Z502", message=f"`extends` makes a cycle: {cycle}", span=parent.span,
                 label="this layer is already in the chain",
