@@ -84,6 +84,9 @@ class CompiledRule:
     items: tuple[CompiledItem, ...]
     positions: dict[str, int]
     """Where each measure stands in the rule's `then`, to keep that order in the output."""
+    kinds: frozenset[str] | None = None
+    """The event kinds the condition can hold for, when it says so (`e.kind in {…}`): a cheap
+    test before the condition runs. None: any kind."""
 
 
 @dataclass(frozen=True)
@@ -188,7 +191,36 @@ class _Compiler:
             condition=self.expr(rule.when, bound) if rule.when is not None else None,
             explain=_explainer(conjuncts), conjuncts=conjuncts, items=items,
             positions={m: i for i, m in reversed(list(enumerate(m for item in items for m in item.measures)))},
+            kinds=self.kinds(rule.when, bound) if over is not None else None,
         )
+
+    def kinds(self, when: ast.Node | None, bound: frozenset[str]) -> frozenset[str] | None:
+        """The kinds a condition's top-level `x.kind in {…}` / `x.kind == code` conjuncts allow."""
+        if when is None:
+            return None
+        parts = when.operands if isinstance(when, ast.BoolOp) and when.op == "and" else (when,)
+        allowed: frozenset[str] | None = None
+        for part in parts:
+            found = self._kind_test(part, bound)
+            if found is not None:
+                allowed = found if allowed is None else allowed & found
+        return allowed
+
+    def _kind_test(self, node: ast.Node, bound: frozenset[str]) -> frozenset[str] | None:
+        if isinstance(node, ast.In) and not node.negated:
+            item, values = node.item, node.collection
+        elif isinstance(node, ast.Compare) and node.op == "==":
+            item, values = node.left, ast.SetLit(span=node.right.span, items=(node.right,))
+        else:
+            return None
+        if not (isinstance(item, ast.Field_) and item.name == "kind" and isinstance(item.target, ast.Name)
+                and item.target.name in bound):
+            return None
+        if isinstance(values, ast.Name) and values.name in self.policy.definitions:
+            values = self.policy.definitions[values.name][0].expr
+        if not (isinstance(values, ast.SetLit) and all(self._is_constant(v, bound) for v in values.items)):
+            return None
+        return frozenset(self.expr(v, bound)({}) for v in values.items)
 
     def selector(self, rule: ast.Rule) -> Selector:
         types: set[str] = set()

@@ -145,6 +145,10 @@ class SubjectEvaluator:
         return decision is None or decision.decision != "decline"
 
     def _holds(self, rule: CompiledRule, env: dict[str, Any], bound: Any) -> bool:
+        if rule.kinds is not None and bound.kind not in rule.kinds:  # the condition cannot hold
+            if self.probe is not None:
+                self.probe.add(("rule", rule.qualified, False))
+            return False
         if rule.over is not None:
             env[rule.over] = bound
             env[rule.var] = bound  # type: ignore[index]

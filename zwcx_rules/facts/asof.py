@@ -15,6 +15,8 @@ from .models import Event, Subject
 
 def _until(items: list[Any], day: date, field: str) -> list[Any] | None:
     """The items dated on or before the day, or None when none is later (nothing to copy)."""
+    if not items:
+        return None
     kept = [item for item in items if (getattr(item, field) is None or getattr(item, field) <= day)]
     return kept if len(kept) != len(items) else None
 
@@ -53,10 +55,12 @@ def subject_as_of(subject: Subject, day: date) -> Subject:
         kept = _until(getattr(subject, name), day, field)
         if kept is not None:
             update[name] = kept
-    assessments = [a for a in subject.assessments if a.year <= day.year]
-    if len(assessments) != len(subject.assessments):
-        update["assessments"] = assessments
-    ratings = [r for r in subject.ratings if not (isinstance(r.period, int) and r.period > day.year)]
-    if len(ratings) != len(subject.ratings):
-        update["ratings"] = ratings
+    if subject.assessments:
+        assessments = [a for a in subject.assessments if a.year <= day.year]
+        if len(assessments) != len(subject.assessments):
+            update["assessments"] = assessments
+    if subject.ratings:
+        ratings = [r for r in subject.ratings if not (isinstance(r.period, int) and r.period > day.year)]
+        if len(ratings) != len(subject.ratings):
+            update["ratings"] = ratings
     return subject.model_copy(update=update) if update else subject
