@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from handwritten import SUBSET, decide
+from handwritten import decide
 from synthetic import case_file, write_jsonl
 
 from zwcx_rules import load_cases, load_policy
@@ -112,7 +112,7 @@ def main() -> None:
         seconds, peak = batch(full, cores, engine="dask")
         print(f"zwcx batch --engine dask (LocalCluster, {cores} workers): {seconds:.1f} s, "
               f"{args.subjects / seconds:,.0f} subjects/s")
-    small_seconds, small_peak = batch(small, 1)
+    _seconds, small_peak = batch(small, 1)
     seconds, peak = batch(full, 1)
     print(f"peak RSS, one worker: {small_peak:,.0f} MiB at N/10, {peak:,.0f} MiB at N "
           f"(ratio {peak / small_peak:.2f})")

@@ -1,9 +1,10 @@
 """A hand-written plain-Python implementation of a fixed subset of the Jiangxi plan, for comparison.
 
-The subset: record admission (二（二）6 and the body records of 二（三）9, 10, 12, 13), tolerance (none in Jiangxi: every admitted event stays a
-record), the body punishments of 二（二）7, the civil servant's restriction softened by 二（二）8,
-and the principal held responsible (二（二）7). It reads the same validated facts the engine reads
-and returns comparable tuples: (subject, measure, status, events, person).
+The subset: record admission (二（二）6 and the body records of 二（三）9, 10, 12, 13), tolerance
+(none in Jiangxi: every admitted event stays a record), the body punishments of 二（二）7, the
+civil servant's restriction softened by 二（二）8, and the principal held responsible (二（二）7).
+It reads the same validated facts the engine reads and returns comparable tuples:
+(subject, measure, status, events, person).
 """
 
 from __future__ import annotations
