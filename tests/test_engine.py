@@ -253,3 +253,25 @@ def test_trusted_decisions_equal_validated_ones() -> None:
             validated = Decisions.model_validate(decisions.model_dump())
             assert validated == decisions
             assert validated.model_dump_json() == decisions.model_dump_json()
+
+
+def test_the_catalogue_has_no_name_for_two_codes() -> None:
+    from zwcx_rules.catalogue import default_catalogue
+
+    assert default_catalogue().ambiguous_aliases() == {}
+
+
+def test_a_parameter_with_no_value_yet_is_a_diagnostic_not_a_crash(tmp_path: Path) -> None:
+    text = MINI.read_text("utf-8").replace('parameter 限制期限 = 2 years "测试用"',
+                                           'parameter 限制期限 = 2 years since 2025-01-01 "测试用"')
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "mini.txt").write_text((MINI.parent / "sources" / "mini.txt").read_text("utf-8"), "utf-8")
+    (tmp_path / "mini.zwcx").write_text(text, "utf-8")
+    with pytest.raises(ZwcxError) as raised:
+        evaluate(load_policy(tmp_path / "mini.zwcx"), case([penalty()]))
+    assert [d.code for d in raised.value.diagnostics] == ["Z612"]
+
+
+def test_free_form_fields_of_the_wrong_kind_give_null_not_a_crash(tmp_path: Path, mini: Any) -> None:
+    decisions = evaluate(mini, case([penalty()], dept={"joined": "last year"}))
+    assert decisions.for_subject(DEPT).outcomes

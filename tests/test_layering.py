@@ -96,3 +96,8 @@ def test_a_policy_cannot_extend_a_library(tmp_path: Path) -> None:
     with pytest.raises(ZwcxError) as raised:
         load_policy(child)
     assert [d.code for d in raised.value.errors] == ["Z521"]
+
+
+def test_an_override_names_the_rule_it_replaces_in_the_trace() -> None:
+    criticism = outcomes(load_policy(COUNTY), "serious")["public_criticism"]
+    assert "rule example_county/公开通报批评 overrides jiangxi/公开通报批评" in criticism.because

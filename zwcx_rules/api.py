@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,6 @@ class Policy:
     resolved: ResolvedPolicy
     plan: Plan
     diagnostics: list[Diagnostic]
-    _plans: dict[tuple[str, ...], Plan | None] = field(default_factory=dict, repr=False)
 
     @property
     def id(self) -> str:
@@ -47,16 +46,12 @@ class Policy:
         return tuple(self.resolved.catalogue.vocabularies.get("event_kind", {}))
 
     def plan_on(self, day: dt.date) -> Plan | None:
-        """The plan of the layers in force on a day; None when the policy itself is not in force."""
-        layers = tuple(layer for layer in self.resolved.layers if layer.in_force(day))
-        if not layers or layers[-1] is not self.resolved.leaf:
-            return None
-        if len(layers) == len(self.resolved.layers):
-            return self.plan
-        key = tuple(layer.id for layer in layers)
-        if key not in self._plans:
-            self._plans[key] = _compile_checked(layers)[0]
-        return self._plans[key]
+        """The plan, or None when the policy is not in force on the day.
+
+        A layer applies with the layers it extends: its overrides and re-set parameters are written
+        against them, so the chain is in force exactly when its own file is.
+        """
+        return self.plan if self.resolved.leaf.in_force(day) else None
 
 
 def _compile_checked(layers: tuple[Layer, ...]) -> tuple[Plan, ResolvedPolicy, list[Diagnostic]]:

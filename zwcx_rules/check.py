@@ -431,6 +431,23 @@ def check_unused(policy: ResolvedPolicy) -> Iterator[Diagnostic]:
         if policy.catalogue.code_of(name) is not None:
             yield Diagnostic(code="Z215", message=f"parameter `{name}` has the name of a catalogue code",
                              span=values[0].declaration.name.span, help="give the parameter a name of its own")
+    for name, (definition, _layer) in policy.definitions.items():
+        if policy.catalogue.code_of(name) is not None:
+            yield Diagnostic(code="Z215", message=f"definition `{name}` has the name of a catalogue code",
+                             span=definition.name.span, help="give the definition a name of its own")
+
+
+def check_durations(policy: ResolvedPolicy) -> Iterator[Diagnostic]:
+    """A duration is a whole number of days, months or years (`0.5 years` has no calendar meaning)."""
+    nodes: list[ast.Node] = [v.value for values in policy.parameters.values() for v in values]
+    nodes += [d.expr for d, _ in policy.definitions.values()]
+    for entry in policy.rules:
+        nodes += list(_rule_exprs(entry.rule))
+    for root in nodes:
+        for node in _walk(root):
+            if isinstance(node, ast.Quantity) and node.unit != "yuan" and node.value != int(node.value):
+                yield Diagnostic(code="Z317", message=f"`{node.value} {node.unit}` is not a whole number of {node.unit}",
+                                 span=node.span, help="write a whole number, in a smaller unit if needed: `6 months`")
 
 
 def check_header(policy: ResolvedPolicy) -> Iterator[Diagnostic]:
@@ -447,6 +464,7 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("measures", check_measures),
     ("iteration", check_iteration),
     ("names", check_names),
+    ("durations", check_durations),
     ("text", check_text),
     ("contradictions", check_contradictions),
     ("unused", check_unused),

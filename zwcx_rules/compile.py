@@ -17,6 +17,7 @@ from . import ast
 from .catalogue import Catalogue
 from .check import selector_types
 from .decisions import ClauseRef
+from .errors import Diagnostic, ZwcxError
 from .resolve import ResolvedPolicy, ResolvedRule
 from .scope import meaning, rule_bindings
 from .values import Duration, add, contains, present, ranks, show, subtract
@@ -84,6 +85,10 @@ class CompiledRule:
     items: tuple[CompiledItem, ...]
     positions: dict[str, int]
     """Where each measure stands in the rule's `then`, to keep that order in the output."""
+    layer_index: int = 0
+    """The layer's place in the chain (root first): outcomes sort in chain order, not by name."""
+    replaces: str | None = None
+    """The rule of an extended layer this one overrides (layer/name), shown in the trace."""
     kinds: frozenset[str] | None = None
     """The event kinds the condition can hold for, when it says so (`e.kind in {…}`): a cheap
     test before the condition runs. None: any kind."""
@@ -121,10 +126,18 @@ class Plan:
     def parameters_on(self, day: dt.date) -> dict[str, Any]:
         """Every parameter's runtime value in force on a day, keyed as closures read them (`$name`)."""
         out: dict[str, Any] = {}
-        for name in self.policy.parameters:
+        missing = []
+        for name, values in self.policy.parameters.items():
             value = self.policy.parameter(name, day)
-            if value is not None:
+            if value is None:
+                missing.append(Diagnostic(
+                    code="Z612", span=values[0].declaration.name.span,
+                    message=f"parameter `{name}` has no value on {day}: every value starts later",
+                    help="give it a value with no `since`, or one `since` a date on or before the decision date"))
+            else:
                 out["$" + name] = literal(value.value, self.catalogue)
+        if missing:
+            raise ZwcxError(missing)
         return out
 
 
@@ -192,6 +205,7 @@ class _Compiler:
             explain=_explainer(conjuncts), conjuncts=conjuncts, items=items,
             positions={m: i for i, m in reversed(list(enumerate(m for item in items for m in item.measures)))},
             kinds=self.kinds(rule.when, bound) if over is not None else None,
+            layer_index=[layer.id for layer in self.policy.layers].index(entry.layer), replaces=entry.replaces,
         )
 
     def kinds(self, when: ast.Node | None, bound: frozenset[str]) -> frozenset[str] | None:

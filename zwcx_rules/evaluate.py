@@ -51,7 +51,7 @@ class _Draft:
         )
 
     def sort_key(self) -> tuple[Any, ...]:
-        return (KIND_ORDER.index(self.kind), self.rule.clause.policy, self.rule.clause_key,
+        return (KIND_ORDER.index(self.kind), self.rule.layer_index, self.rule.clause_key,
                 self.rule.name, self.events, self.position, self.subject or "", self.measure)
 
 
@@ -88,7 +88,7 @@ class SubjectEvaluator:
         subject = env["subject"]
         drafts: dict[tuple[str, str | None, tuple[str, ...]], _Draft] = {}
         for rule, event, because in self._excluded:
-            self._add(drafts, rule, rule.items[0], "record_exclusion", (event.id,), subject, because, env, event)
+            self._add(drafts, rule, rule.items[0], rule.items[0].measures[0], (event.id,), subject, because, env, event)
         for kind in ("incentive", "punishment"):
             for rule in rules[kind]:
                 self._fire(rule, env, recorded, drafts, subject)
@@ -160,6 +160,8 @@ class SubjectEvaluator:
     def _because(self, rule: CompiledRule, env: dict[str, Any], bound: Any, over: str | None) -> list[str]:
         subject = env["subject"]
         lines = [f"{subject.type} {mask_if_id_number(subject.id)} is covered by `for {rule.selector.text}`"]
+        if rule.replaces:
+            lines.append(f"rule {rule.qualified} overrides {rule.replaces}")
         if over == "record":
             lines.append(f"event {bound.id} ({bound.kind}, {bound.date}) is a record")
         elif over == "event":
@@ -186,7 +188,7 @@ class SubjectEvaluator:
         if item.target is not None:
             hops = item.target(env)
             if hops:
-                targets = [(h.person, list(h.path), [f"`{item.target_text}` found {h.person}"] if self.full else [])
+                targets = [(h.person, list(h.path), [f"`{item.target_text}` found {mask_if_id_number(h.person)}"] if self.full else [])
                            for h in hops]
             else:
                 targets = [(None, [subject.id, f"nobody: {item.target_text}"],

@@ -28,7 +28,6 @@ NESTED_FIELDS = {
     "deadline": "date", "completed_on": "date", "filed_on": "date", "made_on": "date", "due": "date",
     "approved": "bool", "score": "number", "year": "number",
 }
-_RECORD_EXTRA = {"status": "text", "event": "text"}
 
 
 @dataclass(frozen=True)
@@ -83,7 +82,7 @@ def infer(node: ast.Node, lookup: Callable[[str], ExprType]) -> ExprType:
 def _field(target: ExprType, name: str) -> ExprType:
     table: dict[str, str] = {}
     if target.kind == "object" and target.of in ("event", "record"):
-        table = {**EVENT_FIELDS, **(_RECORD_EXTRA if target.of == "record" else {})}
+        table = EVENT_FIELDS
     elif target.kind == "object" and target.of == "subject":
         table = SUBJECT_FIELDS
     elif target.kind in ("date", "number", "money", "duration", "bool"):
@@ -117,6 +116,10 @@ def _arith(op: str, left: ExprType, right: ExprType) -> ExprType:
 
 def _compare(left: ExprType, right: ExprType) -> ExprType:
     kinds = {left.kind, right.kind}
+    if "duration" in kinds:
+        return ExprType("bool", problem=(
+            "durations do not compare: a month or a year has no fixed number of days",
+            "compare dates instead, e.g. `x.date + 1 years < as_of`"))
     if "any" in kinds or len(kinds) == 1 or kinds <= _NUMERIC:
         return ExprType("bool")
     return ExprType("bool", problem=(

@@ -43,13 +43,17 @@ def ranks(catalogue: Catalogue) -> dict[str, int]:
 
 
 def add(left: Any, right: Any) -> Any:
+    """`+`, null-safe; values of kinds that do not add (a case file's free-form field) give null."""
     if left is None or right is None:
         return None
     if isinstance(right, Duration) and isinstance(left, dt.date):
         return right.add_to(left)
     if isinstance(left, Duration) and isinstance(right, dt.date):
         return left.add_to(right)
-    return left + right
+    try:
+        return left + right
+    except TypeError:
+        return None
 
 
 def subtract(left: Any, right: Any) -> Any:
@@ -59,7 +63,10 @@ def subtract(left: Any, right: Any) -> Any:
         return right.add_to(left, -1)
     if isinstance(left, dt.date) and isinstance(right, dt.date):
         return Duration((left - right).days, "days")
-    return left - right
+    try:
+        return left - right
+    except TypeError:
+        return None
 
 
 def contains(collection: Any, item: Any) -> bool:
