@@ -188,8 +188,9 @@ class SubjectEvaluator:
         if item.target is not None:
             hops = item.target(env)
             if hops:
-                targets = [(h.person, list(h.path), [f"`{item.target_text}` found {mask_if_id_number(h.person)}"] if self.full else [])
-                           for h in hops]
+                found = (lambda person: [f"`{item.target_text}` found {mask_if_id_number(person)}"]) if self.full else (
+                    lambda person: [])
+                targets = [(h.person, list(h.path), found(h.person)) for h in hops]
             else:
                 targets = [(None, [subject.id, f"nobody: {item.target_text}"],
                             [f"`{item.target_text}` found no one in the case file"] if self.full else [])]
