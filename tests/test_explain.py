@@ -79,3 +79,10 @@ def test_diff_lists_only_what_differs_with_each_sides_clause() -> None:
 def test_diff_of_a_policy_with_itself_is_empty() -> None:
     result = runner.invoke(app, ["diff", "jiangxi", "jiangxi", str(CASES), "--format", "json"])
     assert result.exit_code == 0 and result.stdout.strip() == "[]"
+
+
+def test_diff_between_two_places_compares_what_happens() -> None:
+    result = runner.invoke(app, ["diff", "jiangxi", "yancheng", str(ROOT / "examples" / "compare.json")])
+    rows = [line for line in result.stdout.splitlines() if "≠" in line]
+    assert any("record t-1" in r and "recorded 二（二）6" in r and "excluded 二（三）" in r for r in rows)
+    assert not any("record r-1" in r for r in rows)  # recorded in both, under each one's own clause

@@ -264,7 +264,11 @@ def diff_command(
     except ZwcxError as error:
         _fail(error.diagnostics)
         return
-    rows = comparison_rows(results, only_differences=True)
+    # two unrelated places cite different clauses for the same outcome: compare what happens; a layer
+    # and the policy it extends (or two versions of one file) share clauses, so compare those too
+    a, b = results[0].policy, results[1].policy
+    by_status = a.id not in b.chain and b.id not in a.chain
+    rows = comparison_rows(results, only_differences=True, by_status=by_status)
     if format is Format.json:
         typer.echo(json.dumps([
             {"subject": s, "item": label,
@@ -275,7 +279,7 @@ def diff_command(
         return
     if rows:
         headers = [f"A {results[0].policy.id}", f"B {results[1].policy.id}"]
-        typer.echo(render_comparison(results, only_differences=True, headers=headers), nl=False)
+        typer.echo(render_comparison(results, only_differences=True, headers=headers, by_status=by_status), nl=False)
     typer.echo(f"{len(rows)} difference{'s' if len(rows) != 1 else ''} between "
                f"{results[0].policy.id} and {results[1].policy.id}")
 

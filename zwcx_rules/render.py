@@ -144,7 +144,8 @@ Cell = tuple[str, str, str, str]
 _ABSENT: Cell = ("", "", "", "")
 
 
-def comparison_rows(results: list[Decisions], only_differences: bool = False) -> list[tuple[str, str, list[Cell]]]:
+def comparison_rows(results: list[Decisions], only_differences: bool = False,
+                    by_status: bool = False) -> list[tuple[str, str, list[Cell]]]:
     """One row per (subject, record or outcome) any policy decided, with each policy's status and clause."""
     cells: dict[tuple[str, str], dict[int, Cell]] = {}
     for column, decisions in enumerate(results):
@@ -161,7 +162,9 @@ def comparison_rows(results: list[Decisions], only_differences: bool = False) ->
                 cells.setdefault(key, {})[column] = _cell(outcome.status, outcome.clause)
     rows = [(subject, label, [found.get(i, _ABSENT) for i in range(len(results))])
             for (subject, label), found in cells.items()]
-    return [row for row in rows if len(set(row[2])) > 1] if only_differences else rows
+    if not only_differences:
+        return rows
+    return [row for row in rows if len({c[0] for c in row[2]} if by_status else set(row[2])) > 1]
 
 
 def _cell(status: str, clause: ClauseRef | None) -> Cell:
@@ -193,7 +196,7 @@ def render_comparison(results: list[Decisions], width: int = 160, only_differenc
     table.add_column("record / outcome", overflow="fold")
     for index, decisions in enumerate(results):
         table.add_column(headers[index] if headers else decisions.policy.id, overflow="fold")
-    for subject, label, values in comparison_rows(results, only_differences):
+    for subject, label, values in comparison_rows(results, only_differences, by_status):
         shown = [show_cell(cell, decisions.policy.id) for cell, decisions in zip(values, results, strict=True)]
         differs = len({cell[0] for cell in values} if by_status else set(values)) > 1
         table.add_row("≠" if differs else "", subject, label, *shown)
