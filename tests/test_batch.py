@@ -149,3 +149,20 @@ def test_dask_local_cluster_gives_the_local_output(source: Path, tmp_path: Path)
     run_batch(options(source, tmp_path / "dask", workers=2, chunk_size=80), map_chunks=chunk_mapper(None))
     for name in ("decisions.jsonl", "errors.jsonl"):
         assert (tmp_path / "local" / name).read_bytes() == (tmp_path / "dask" / name).read_bytes()
+
+
+def test_the_dask_api_decides_a_bag_as_the_batch_does(tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    import dask.bag as db
+    from distributed import Client, LocalCluster
+
+    from zwcx_rules.dask import evaluate as dask_evaluate
+
+    source = write_jsonl(tmp_path / "s.jsonl", 80, seed=11)
+    run_batch(options(source, tmp_path / "run", workers=1))
+    expected = [json.loads(line) for line in (tmp_path / "run" / "decisions.jsonl").read_text("utf-8").splitlines()]
+    subjects = [json.loads(line) for line in source.read_text("utf-8").splitlines()]
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        bag = db.from_sequence(subjects, npartitions=3)
+        assert dask_evaluate("jiangxi", bag, AS_OF, client=client).compute() == expected

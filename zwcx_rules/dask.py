@@ -103,8 +103,9 @@ def evaluate(policy: str | api.Policy, subjects: Any, as_of: str | dt.date, *, t
 
     def partition(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         lines = [(i + 1, json.dumps(item, ensure_ascii=False, default=str)) for i, item in enumerate(items)]
-        result = runner.process_chunk(0, lines, None)
-        return [json.loads(d) for d in result.decisions]
+        assert runner._CONTEXT is not None, "the zwcx worker plugin is not registered"
+        # line numbers are the partition's own here, so no first-line lookup for repeated ids
+        return [json.loads(d) for d in run_chunk(runner._CONTEXT, 0, lines).decisions]
 
     out = bag.map_partitions(partition)
     if owned:
