@@ -162,7 +162,7 @@ def test_the_dask_api_decides_a_bag_as_the_batch_does(tmp_path: Path) -> None:
     run_batch(options(source, tmp_path / "run", workers=1))
     expected = [json.loads(line) for line in (tmp_path / "run" / "decisions.jsonl").read_text("utf-8").splitlines()]
     subjects = [json.loads(line) for line in source.read_text("utf-8").splitlines()]
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
             Client(cluster) as client:
         bag = db.from_sequence(subjects, npartitions=3)
         assert dask_evaluate("jiangxi", bag, AS_OF, client=client).compute() == expected
