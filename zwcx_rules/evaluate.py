@@ -188,9 +188,7 @@ class SubjectEvaluator:
         if item.target is not None:
             hops = item.target(env)
             if hops:
-                found = (lambda person: [f"`{item.target_text}` found {mask_if_id_number(person)}"]) if self.full else (
-                    lambda person: [])
-                targets = [(h.person, list(h.path), found(h.person)) for h in hops]
+                targets = [(h.person, list(h.path), self._found(item.target_text, h.person)) for h in hops]
             else:
                 targets = [(None, [subject.id, f"nobody: {item.target_text}"],
                             [f"`{item.target_text}` found no one in the case file"] if self.full else [])]
@@ -218,6 +216,9 @@ class SubjectEvaluator:
                                     "exempt": "exempted"}[decision.decision]
                     draft.because = [*draft.because, _determined(decision)]
             drafts[key] = draft
+
+    def _found(self, target: str, person: str) -> list[str]:
+        return [f"`{target}` found {mask_if_id_number(person)}"] if self.full else []
 
     # ---- repair ----------------------------------------------------------------------------
     def _repair(self, rule: CompiledRule, env: dict[str, Any], recorded: list[Any],
