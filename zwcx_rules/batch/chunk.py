@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -58,10 +59,13 @@ class ChunkContext:
 
 
 def run_chunk(context: ChunkContext, index: int, lines: list[Line],
-              duplicates: dict[str, int] | None = None) -> ChunkResult:
-    """Decide every readable subject of the chunk, in line order; reject the others with a reason."""
+              first_lines: Callable[[list[str]], dict[str, int]] | None = None) -> ChunkResult:
+    """Decide every readable subject of the chunk, in line order; reject the others with a reason.
+
+    ``first_lines`` gives the first input line of each subject id, to reject a repeated id.
+    """
     result = ChunkResult(index=index)
-    parsed: list[tuple[int, dict[str, Any]]] = []
+    objects: list[tuple[int, dict[str, Any]]] = []
     for number, text in lines:
         try:
             data = json.loads(text)
@@ -71,16 +75,21 @@ def run_chunk(context: ChunkContext, index: int, lines: list[Line],
         if not isinstance(data, dict):
             result.errors.append(_error(number, None, "$", "Z601", "a line must be one JSON object (a subject)"))
             continue
-        first = (duplicates or {}).get(str(data.get("id")))
+        objects.append((number, data))
+    ids = [str(data["id"]) for _, data in objects if isinstance(data.get("id"), str)]
+    duplicates = first_lines(ids) if first_lines is not None else {}
+    parsed: list[tuple[int, dict[str, Any]]] = []
+    for number, data in objects:
+        first = duplicates.get(str(data.get("id")))
         if first is not None and first != number:
             result.errors.append(_error(number, data.get("id"), "$.id", "Z605",
                                         f"subject `{mask_if_id_number(str(data['id']))}` already appears on line {first}"))
             continue
-        ids = [e.get("id") for e in data.get("events") or [] if isinstance(e, dict)]
-        repeated = next((i for i, e in enumerate(ids) if e in ids[:i]), None)
+        event_ids = [e.get("id") for e in data.get("events") or [] if isinstance(e, dict)]
+        repeated = next((i for i, e in enumerate(event_ids) if e in event_ids[:i]), None)
         if repeated is not None:
             result.errors.append(_error(number, data.get("id"), f"$.events[{repeated}].id", "Z606",
-                                        f"event `{ids[repeated]}` appears twice in this subject's events"))
+                                        f"event `{event_ids[repeated]}` appears twice in this subject's events"))
             continue
         parsed.append((number, data))
     facts, accepted = _validate(context, parsed, result)

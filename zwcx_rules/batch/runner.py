@@ -244,19 +244,9 @@ def _init_worker(policy: str, relations: Path, as_of: dt.date, trace: Trace, row
 
 def process_chunk(index: int, lines: list[Line], relations: Path | None) -> ChunkResult:
     """Run one chunk in a worker whose context is set; duplicate ids are looked up first."""
-    assert _CONTEXT is not None and (relations or _RELATIONS) is not None
-    ids = [_id_of(text) for _, text in lines]
-    duplicates = first_lines(relations or _RELATIONS, [i for i in ids if i is not None])  # type: ignore[arg-type]
-    return run_chunk(_CONTEXT, index, lines, duplicates)
-
-
-def _id_of(text: str) -> str | None:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
-        return None
-    value = data.get("id") if isinstance(data, dict) else None
-    return value if isinstance(value, str) else None
+    path = relations or _RELATIONS
+    assert _CONTEXT is not None and path is not None
+    return run_chunk(_CONTEXT, index, lines, lambda ids: first_lines(path, ids))
 
 
 def _local_pool(options: BatchOptions, as_of: dt.date, relations: Path,
