@@ -27,7 +27,11 @@ _UNITS = {
 
 def build_policy(source: SourceFile) -> ast.Policy:
     """Parse and build one policy file."""
-    tree = parse_text(source)
+    return policy_from_tree(source, parse_text(source))
+
+
+def policy_from_tree(source: SourceFile, tree: Tree[Token]) -> ast.Policy:
+    """Build the AST of a syntax tree parsed from ``source``."""
     try:
         policy: ast.Policy = _Builder(source).transform(tree)
     except VisitError as error:
@@ -35,6 +39,11 @@ def build_policy(source: SourceFile) -> ast.Policy:
             raise error.orig_exc from None
         raise
     return policy.model_copy(update={"path": str(source.path) if source.path else None})
+
+
+def _word(token: Token) -> str:
+    """The English keyword a keyword token stands for, whichever spelling it has (RECORD → record)."""
+    return token.type.lower()
 
 
 @v_args(meta=True, inline=True)
@@ -94,7 +103,7 @@ class _Builder(Transformer[Token, Any]):
         )
 
     def header(self, meta: Meta, kind: Token, name: Token, title: Token, *fields: tuple[str, Any]) -> ast.Header:
-        values: dict[str, Any] = {"library": str(kind) == "library"}
+        values: dict[str, Any] = {"library": kind.type == "LIBRARY"}
         for key, value in fields:
             if key == "effective":
                 values["effective_from"], values["effective_until"] = value
@@ -209,13 +218,13 @@ class _Builder(Transformer[Token, Any]):
                         when=when, then=then or (), quote=None)
 
     def rule_kind(self, meta: Meta, token: Token) -> str:
-        return str(token)
+        return _word(token)
 
     def selector(self, meta: Meta, name: Token) -> ast.Ident:
         return self._ident(name)
 
     def iteration(self, meta: Meta, over: Token, var: Token) -> ast.Iteration:
-        return ast.Iteration(span=self._span(meta), over=str(over), var=self._ident(var))  # type: ignore[arg-type]
+        return ast.Iteration(span=self._span(meta), over=_word(over), var=self._ident(var))  # type: ignore[arg-type]
 
     def iterated(self, meta: Meta, token: Token) -> Token:
         return token
@@ -327,7 +336,7 @@ class _Builder(Transformer[Token, Any]):
         return ast.Arith(span=self._span(meta), op=str(op), left=left, right=right)  # type: ignore[arg-type]
 
     def aggregate_op(self, meta: Meta, token: Token) -> str:
-        return str(token)
+        return _word(token)
 
     def aggregate(self, meta: Meta, op: str, var: Token, collection: Any, where: Any) -> ast.Aggregate:
         return ast.Aggregate(span=self._span(meta), op=op, var=self._ident(var),  # type: ignore[arg-type]

@@ -14,6 +14,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from .errors import Diagnostic, ZwcxError
+from .keywords import TERMINAL_WORDS
 from .resources import grammar_path
 from .source import SourceFile
 
@@ -137,11 +138,12 @@ PROBLEMS: tuple[SyntaxProblem, ...] = (
         'write the clause it encodes first: `clause 2.2.7 "二（二）7"` and its `quote "…"`',
         (
             *(head + rule for head in _BEFORE_RULE for rule in ("punishment r for body then a", 'quote "x"')),
-            # After `parameter x = general` every keyword that starts a rule is listed: each must match
-            # exactly to win over Z110's `parameter x =` followed by the next line.
+            # After `parameter x = general` every keyword that starts a rule is listed, in both spellings:
+            # each must match exactly (type and text) to win over Z110's `parameter x =` followed by the next line.
             *(head + f"parameter x = general\n{kind} r for body then a"
               for head in ('policy p "t"\n', 'policy p "t"\nparameter y = 1\n')
-              for kind in ("record", "incentive", "repair", "tolerance", "responsibility", "override punishment")),
+              for kind in ("record", "incentive", "repair", "tolerance", "responsibility", "override punishment",
+                           "记录", "激励", "惩戒", "修复", "容错", "责任", "覆盖 惩戒")),
         ),
     ),
     SyntaxProblem(
@@ -163,8 +165,8 @@ PROBLEMS: tuple[SyntaxProblem, ...] = (
     SyntaxProblem(
         "Z108", "`on each` takes `event` or `record` and a name for it", "expected `event` or `record`",
         "write `on each record r` (punishments, repairs, responsibility) or `on each event e` (records, tolerance)",
-        # `records r` is read as `record s` and then `r`: only the name `r` (or `e`, `x`) tells it from a
-        # missing `then`, so these match exactly on it.
+        # A keyword ends at a word boundary, so `records` is a name where only `event` or `record` may stand;
+        # any other word there is in the same parser state as these examples.
         _in_rules("on each records r then a", "on each records x then a", "on each events e then a",
                   "on each r then a", "on each rec r then a", "on record r then a", rules=_SUBJECTS),
     ),
@@ -210,7 +212,7 @@ def syntax_diagnostic(source: SourceFile, error: UnexpectedInput) -> Diagnostic:
                           label=problem.label, help=problem.help)
     found = "the end of the file" if isinstance(error, UnexpectedEOF) or (
         isinstance(token, Token) and token.type == "$END") else f"`{token}`"
-    expected = sorted(_describe(name) for name in getattr(error, "expected", set()) or set())
+    expected = sorted({_describe(name) for name in getattr(error, "expected", set()) or set()})
     return Diagnostic(
         code="Z100", message=f"unexpected {found}", span=span, label="not expected here",
         help=("expected " + ", ".join(expected[:8])) if expected else None,
@@ -243,6 +245,8 @@ _TERMINAL_WORDS = {
 def _describe(terminal: str) -> str:
     if terminal in _TERMINAL_WORDS:
         return _TERMINAL_WORDS[terminal]
+    if terminal in TERMINAL_WORDS:  # a keyword, named by its English spelling
+        return f"`{TERMINAL_WORDS[terminal]}`"
     try:
         pattern = parser().get_terminal(terminal).pattern
     except KeyError:
