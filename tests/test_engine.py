@@ -262,8 +262,9 @@ def test_the_catalogue_has_no_name_for_two_codes() -> None:
 
 
 def test_a_parameter_with_no_value_yet_is_a_diagnostic_not_a_crash(tmp_path: Path) -> None:
-    text = MINI.read_text("utf-8").replace('parameter 限制期限 = 2 years "测试用"',
-                                           'parameter 限制期限 = 2 years since 2025-01-01 "测试用"')
+    old = "parameter 限制期限 = 2 years\n"
+    assert old in MINI.read_text("utf-8")
+    text = MINI.read_text("utf-8").replace(old, "parameter 限制期限 = 2 years since 2025-01-01\n")
     (tmp_path / "sources").mkdir()
     (tmp_path / "sources" / "mini.txt").write_text((MINI.parent / "sources" / "mini.txt").read_text("utf-8"), "utf-8")
     (tmp_path / "mini.zwcx").write_text(text, "utf-8")
