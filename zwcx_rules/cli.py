@@ -9,7 +9,7 @@ import sys
 import time
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
@@ -19,8 +19,11 @@ from .coverage import PolicyCoverage, measure, summary_table, uncovered_report
 from .coverage_html import render_html
 from .errors import Diagnostic, ZwcxError
 from .explain import explain, render_tree, why_not
+from .format import FormatError, format_source
+from .messages_zh import default_language, translate_line
 from .render import comparison_rows, render_comparison, render_diagnostics, render_json, render_text, summary_line
 from .resources import examples_dir
+from .source import SourceFile
 from .testing import CaseResult, run_policy_tests
 
 app = typer.Typer(
@@ -42,8 +45,22 @@ class TraceLevel(StrEnum):
     summary = "summary"
 
 
-def _fail(diagnostics: list[Diagnostic]) -> None:
-    typer.echo(render_diagnostics(diagnostics), err=True)
+class Lang(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+LangOption = Annotated[Lang | None, typer.Option(
+    "--lang", help="messages in zh or en; default: $ZWCX_LANG, else the locale (LC_ALL, LC_MESSAGES, LANG), else en")]
+
+
+def _lang(lang: Lang | None) -> str:
+    """The language chosen with --lang, else the one the environment gives (see docs/errors.md)."""
+    return lang.value if lang is not None else default_language()
+
+
+def _fail(diagnostics: list[Diagnostic], lang: str | None = None) -> None:
+    typer.echo(render_diagnostics(diagnostics, lang or default_language()), err=True)
     raise typer.Exit(1)
 
 
@@ -59,14 +76,16 @@ def _date(value: str | None) -> dt.date | None:
 @app.command("check")
 def check_command(
     policies: Annotated[list[str], typer.Argument(help="policy files or ids found under policies/")],
+    lang: LangOption = None,
 ) -> None:
     """Report every diagnostic of each policy; exit 1 if any has an error."""
     failed = False
+    language = _lang(lang)
     for ref in policies:
         diagnostics = check_policy(ref)
         if diagnostics:
-            typer.echo(render_diagnostics(diagnostics) + "\n")
-        typer.echo(summary_line(ref, diagnostics))
+            typer.echo(render_diagnostics(diagnostics, language) + "\n")
+        typer.echo(summary_line(ref, diagnostics, language))
         failed |= any(d.is_error for d in diagnostics)
     raise typer.Exit(1 if failed else 0)
 
@@ -81,6 +100,7 @@ def eval_command(
     trace: Annotated[TraceLevel, typer.Option("--trace", help="full: facts and conditions; summary: clauses")] = (
         TraceLevel.full),
     indent: Annotated[int | None, typer.Option("--indent", help="indent JSON for reading")] = None,
+    lang: LangOption = None,
 ) -> None:
     """Evaluate a case file under a policy and print the decisions."""
     day = _date(as_of)
@@ -90,7 +110,7 @@ def eval_command(
         facts = load_cases(source, loaded, file="<stdin>" if cases == "-" else None)
         decisions = evaluate(loaded, facts, day, trace=trace.value, subjects=subject or None)
     except ZwcxError as error:
-        _fail(error.diagnostics)
+        _fail(error.diagnostics, _lang(lang))
         return
     if format is Format.text:
         typer.echo(render_text(decisions, loaded.resolved.catalogue), nl=False)
@@ -121,6 +141,7 @@ def test_command(
     fail_under: Annotated[float | None, typer.Option(
         "--fail-under", metavar="N",
         help="exit 1 if rule or clause coverage of any policy is below N percent (implies --coverage)")] = None,
+    lang: LangOption = None,
 ) -> None:
     """Run the policy test files of each policy; print each failure with its expectations and trace.
 
@@ -129,6 +150,7 @@ def test_command(
     unaccounted), with a hint for every uncovered item.
     """
     measuring = coverage or html is not None or fail_under is not None or format is Format.json
+    language = _lang(lang)
     passed = failed = 0
     reports: list[PolicyCoverage] = []
     for ref in policies:
@@ -140,35 +162,33 @@ def test_command(
             else:
                 results = run_policy_tests(loaded)
         except ZwcxError as error:
-            _fail(error.diagnostics)
+            _fail(error.diagnostics, language)
             return
-        ok, bad = _report_results(loaded, results, err=format is Format.json)
+        ok, bad = _report_results(loaded, results, err=format is Format.json, lang=language)
         passed, failed = passed + ok, failed + bad
     below = fail_under is not None and any(r.below(fail_under) for r in reports)
     if measuring:
-        _report_coverage(reports, format, html, fail_under)
-    if format is Format.text or not measuring:
-        typer.echo(f"{passed} passed, {failed} failed")
-    else:
-        typer.echo(f"{passed} passed, {failed} failed", err=True)
+        _report_coverage(reports, format, html, fail_under, language)
+    counts = translate_line(f"{passed} passed, {failed} failed", language)
+    typer.echo(counts, err=not (format is Format.text or not measuring))
     raise typer.Exit(1 if failed or not passed or below else 0)
 
 
-def _report_results(loaded: Policy, results: list[CaseResult], err: bool) -> tuple[int, int]:
+def _report_results(loaded: Policy, results: list[CaseResult], err: bool, lang: str = "en") -> tuple[int, int]:
     """Print each failed case (to stderr when stdout carries JSON); the counts of passed and failed."""
     failed = [r for r in results if not r.passed]
     for result in failed:
-        typer.echo(f"FAILED {loaded.id} {result.case.file.name} :: {result.case.name}", err=err)
-        typer.echo("\n".join(f"  {line}" for line in result.failures), err=err)
+        typer.echo(translate_line(f"FAILED {loaded.id} {result.case.file.name} :: {result.case.name}", lang), err=err)
+        typer.echo("\n".join(f"  {translate_line(line, lang)}" for line in result.failures), err=err)
         if result.decisions is not None:
             typer.echo(render_text(result.decisions, loaded.resolved.catalogue), err=err)
     if not results:
-        typer.echo(f"{loaded.id}: no test files in tests/{loaded.id}/ beside the policy", err=err)
+        typer.echo(translate_line(f"{loaded.id}: no test files in tests/{loaded.id}/ beside the policy", lang), err=err)
     return len(results) - len(failed), len(failed)
 
 
 def _report_coverage(reports: list[PolicyCoverage], format: Format, html: Path | None,
-                     fail_under: float | None) -> None:
+                     fail_under: float | None, lang: str = "en") -> None:
     """The coverage tables or JSON, the HTML pages, and which policies fall under --fail-under."""
     if html is not None:
         html.mkdir(parents=True, exist_ok=True)
@@ -186,7 +206,61 @@ def _report_coverage(reports: list[PolicyCoverage], format: Format, html: Path |
         typer.echo("HTML: " + ", ".join(str(html / f"{r.id}.html") for r in reports))
     for report in reports:
         if fail_under is not None and report.below(fail_under):
-            typer.echo(f"{report.id}: rule or clause coverage is below {fail_under:g}%")
+            typer.echo(translate_line(f"{report.id}: rule or clause coverage is below {fail_under:g}%", lang))
+
+
+class KeywordStyle(StrEnum):
+    en = "en"
+    zh = "zh"
+
+
+@app.command("fmt")
+def fmt_command(
+    files: Annotated[list[Path], typer.Argument(help="policy files, or directories searched for *.zwcx")],
+    check: Annotated[bool, typer.Option(
+        "--check", help="write nothing: list the files that would change and exit 1 if there are any")] = False,
+    keywords: Annotated[KeywordStyle | None, typer.Option(
+        "--keywords", help="print keywords in English (en) or Chinese (zh); default: each file's dominant style")] = None,
+) -> None:
+    """Rewrite policy files in the canonical layout, comments kept (see docs/fmt.md)."""
+    paths = _policy_files(files)
+    changed = failed = 0
+    for path in paths:
+        text = path.read_bytes().decode("utf-8")
+        try:
+            formatted = format_source(SourceFile(str(path), text, path), keywords.value if keywords else None)
+        except ZwcxError as error:
+            typer.echo(render_diagnostics(error.diagnostics), err=True)
+            failed += 1
+            continue
+        except FormatError as error:
+            typer.echo(f"error: {error} (a bug in `zwcx fmt`; the file is left as it is)", err=True)
+            failed += 1
+            continue
+        if formatted == text:
+            continue
+        changed += 1
+        if check:
+            typer.echo(f"would reformat {path}")
+        else:
+            path.write_bytes(formatted.encode("utf-8"))
+            typer.echo(f"reformatted {path}")
+    verb = "would be reformatted" if check else "reformatted"
+    summary = f"{changed} file{'' if changed == 1 else 's'} {verb}, {len(paths) - changed - failed} unchanged"
+    typer.echo(summary + (f", {failed} not formatted (errors)" if failed else ""), err=True)
+    raise typer.Exit(1 if failed or (check and changed) else 0)
+
+
+def _policy_files(arguments: list[Path]) -> list[Path]:
+    paths: list[Path] = []
+    for argument in arguments:
+        if argument.is_dir():
+            paths += sorted(argument.rglob("*.zwcx"))
+        elif argument.is_file():
+            paths.append(argument)
+        else:
+            raise typer.BadParameter(f"no such file or directory: {argument}")
+    return paths
 
 
 @app.command("demo")
@@ -216,11 +290,6 @@ def demo_command(
     typer.echo(render_comparison(compared, width=220, by_status=True), nl=False)
 
 
-class Lang(StrEnum):
-    zh = "zh"
-    en = "en"
-
-
 @app.command("explain")
 def explain_command(
     policy: Annotated[str, typer.Argument(help="a policy file or id")],
@@ -229,19 +298,22 @@ def explain_command(
     outcome: Annotated[str | None, typer.Option("--outcome", help="only outcomes of this measure")] = None,
     why_not_measure: Annotated[str | None, typer.Option("--why-not", help="why the subject lacks this measure")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="decide on this date (YYYY-MM-DD)")] = None,
-    lang: Annotated[Lang, typer.Option("--lang", help="zh or en")] = Lang.zh,
+    lang: Annotated[Lang | None, typer.Option("--lang", help="zh or en; default: $ZWCX_LANG, else zh")] = None,
 ) -> None:
     """A justification tree: the clause, the facts, the exceptions considered and the responsibility chain."""
     day = _date(as_of)
+    # the tree's documented default is Chinese: only ZWCX_LANG changes it, not the locale
+    chosen = lang.value if lang is not None else default_language(locale=False, default="zh")
+    language: Literal["zh", "en"] = "en" if chosen == "en" else "zh"
     try:
         loaded = load_policy(policy)
         facts = load_cases(cases, loaded)
         if why_not_measure is not None:
-            trees = [why_not(loaded, facts, subject, why_not_measure, day, lang.value)]
+            trees = [why_not(loaded, facts, subject, why_not_measure, day, language)]
         else:
-            trees = explain(loaded, facts, subject, outcome, day, lang.value)
+            trees = explain(loaded, facts, subject, outcome, day, language)
     except ZwcxError as error:
-        _fail(error.diagnostics)
+        _fail(error.diagnostics, language)
         return
     typer.echo("\n\n".join(render_tree(tree) for tree in trees))
 
@@ -314,6 +386,7 @@ def batch_command(
     engine: Annotated[Engine, typer.Option("--engine", help="local processes or a Dask cluster")] = Engine.local,
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address")] = None,
     chunk_size: Annotated[int, typer.Option("--chunk-size", help="subjects per chunk")] = 2000,
+    lang: LangOption = None,
 ) -> None:
     """Evaluate a province's subjects from JSON Lines or Parquet into DIR, streaming and resumable."""
     from .batch import BatchOptions, run_batch
@@ -332,13 +405,13 @@ def batch_command(
         else:
             summary = run_batch(options, None, mapper)
     except ZwcxError as error:
-        _fail(error.diagnostics)
+        _fail(error.diagnostics, _lang(lang))
         return
     if sys.stderr.isatty():
         _batch_table(summary)
-    typer.echo(f"{summary.subjects} subjects decided, {summary.errors} lines rejected"
-               + (" (stopped early past --max-errors)" if summary.stopped_early else "")
-               + f", {summary.seconds:.1f} s → {out}", err=True)
+    typer.echo(translate_line(f"{summary.subjects} subjects decided, {summary.errors} lines rejected"
+                              + (" (stopped early past --max-errors)" if summary.stopped_early else "")
+                              + f", {summary.seconds:.1f} s → {out}", _lang(lang)), err=True)
     raise typer.Exit(1 if summary.errors else 0)
 
 

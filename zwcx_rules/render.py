@@ -13,6 +13,7 @@ from .catalogue import Catalogue, default_catalogue
 from .decisions import ClauseRef, Decision, Decisions, Modification, Outcome
 from .errors import Diagnostic
 from .facts import mask_if_id_number
+from .messages_zh import translate
 from .source import SourceFile
 
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
@@ -28,9 +29,22 @@ def width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
-def render_diagnostic(diagnostic: Diagnostic, sources: dict[str, SourceFile] | None = None) -> str:
-    """rustc-style: header, location, the source line with a caret under the span, notes and help."""
-    lines = [f"{diagnostic.severity.value}[{diagnostic.code}]: {diagnostic.message}"]
+_WORDS = {
+    "en": {"error": "error", "warning": "warning", "colon": ": ", "note": "note: ", "help": "help: "},
+    "zh": {"error": "错误", "warning": "警告", "colon": "：", "note": "说明：", "help": "建议："},
+}
+
+
+def render_diagnostic(diagnostic: Diagnostic, sources: dict[str, SourceFile] | None = None, lang: str = "en") -> str:
+    """rustc-style: header, location, the source line with a caret under the span, notes and help.
+
+    With ``lang="zh"`` the diagnostic is translated (:func:`zwcx_rules.messages_zh.translate`) and the
+    words of the layout are Chinese; codes, places and the source line stay as they are.
+    """
+    words = _WORDS["zh" if lang == "zh" else "en"]
+    if lang == "zh":
+        diagnostic = translate(diagnostic)
+    lines = [f"{words[diagnostic.severity.value]}[{diagnostic.code}]{words['colon']}{diagnostic.message}"]
     span = diagnostic.span
     if span is None:
         lines.append(f"  --> {diagnostic.location()}")
@@ -47,9 +61,9 @@ def render_diagnostic(diagnostic: Diagnostic, sources: dict[str, SourceFile] | N
             lines += [f"{gutter} |", f"{span.line} | {text}", f"{gutter} | {' ' * start}{marks}{label}",
                       f"{gutter} |"]
     pad = " " * (len(str(span.line)) if span else 2)
-    lines += [f"{pad} = note: {note}" for note in diagnostic.notes]
+    lines += [f"{pad} = {words['note']}{note}" for note in diagnostic.notes]
     if diagnostic.help:
-        lines.append(f"{pad} = help: {diagnostic.help}")
+        lines.append(f"{pad} = {words['help']}{diagnostic.help}")
     return "\n".join(lines)
 
 
@@ -61,13 +75,17 @@ def _read(name: str) -> SourceFile | None:
         return None
 
 
-def render_diagnostics(diagnostics: list[Diagnostic]) -> str:
-    return "\n\n".join(render_diagnostic(d) for d in diagnostics)
+def render_diagnostics(diagnostics: list[Diagnostic], lang: str = "en") -> str:
+    """Every diagnostic, rendered in ``lang`` (en or zh), separated by a blank line."""
+    return "\n\n".join(render_diagnostic(d, lang=lang) for d in diagnostics)
 
 
-def summary_line(name: str, diagnostics: list[Diagnostic]) -> str:
+def summary_line(name: str, diagnostics: list[Diagnostic], lang: str = "en") -> str:
+    """``jiangxi: 1 error, 0 warnings`` (in Chinese ``jiangxi：1 个错误，0 个警告``)."""
     errors = sum(d.is_error for d in diagnostics)
     warnings = len(diagnostics) - errors
+    if lang == "zh":
+        return f"{name}：{errors} 个错误，{warnings} 个警告"
     plural = lambda n, word: f"{n} {word}{'' if n == 1 else 's'}"  # noqa: E731
     return f"{name}: {plural(errors, 'error')}, {plural(warnings, 'warning')}"
 
