@@ -14,7 +14,6 @@ import datetime as dt
 import json
 import os
 import platform
-import resource
 import shutil
 import statistics
 import subprocess
@@ -72,19 +71,23 @@ def in_process(sample: int) -> None:
               f"(engine / hand-written = {rate / hand_rate:.2f})")
 
 
+_PEAK = ("import resource, subprocess, sys; done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL); "
+         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(done.returncode)")
+
+
 def batch(source: Path, workers: int, engine: str = "local", trace: str = "none") -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB, largest process) of one `zwcx batch` run."""
     out = Path(tempfile.mkdtemp(prefix="zwcx-bench-"))
     command = [sys.executable, "-m", "zwcx_rules.cli", "batch", "jiangxi", str(source), "--out", str(out / "run"),
                "--as-of", AS_OF.isoformat(), "--workers", str(workers), "--trace", trace, "--engine", engine]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # a fresh parent per run: its RUSAGE_CHILDREN peak is this run's largest process, workers included
     start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, check=False,
+    done = subprocess.run([sys.executable, "-c", _PEAK, *command], capture_output=True, text=True, check=False,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     seconds = time.perf_counter() - start
-    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
     if done.returncode != 0:
         raise SystemExit(done.stderr)
+    peak = int(done.stdout.strip().splitlines()[-1]) / 1024
     summary = json.loads((out / "run" / "summary.json").read_text("utf-8"))
     assert summary["errors"] == 0
     shutil.rmtree(out)
