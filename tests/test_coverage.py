@@ -243,3 +243,19 @@ def test_html_renders_in_headless_chromium(folder: Path, tmp_path: Path) -> None
     subprocess.run([*flags, "--window-size=1200,1600", f"--screenshot={screenshot}", page.as_uri()],
                    capture_output=True, timeout=120, check=True)
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and screenshot.stat().st_size > 20_000
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no chromium binary (apt-get install -y chromium)")
+@pytest.mark.parametrize("policy", ["jiangxi", "rizhao", "yancheng", "sichuan", "licheng"])
+def test_each_policys_report_renders_in_headless_chromium(policy: str, tmp_path: Path) -> None:
+    from zwcx_rules import load_policy
+
+    out = tmp_path / "html"
+    result = runner.invoke(app, ["test", policy, "--html", str(out), "--fail-under", "100"])
+    assert result.exit_code == 0, result.output
+    flags = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}"]
+    dom = subprocess.run([*flags, "--dump-dom", (out / f"{policy}.html").as_uri()], capture_output=True, text=True,
+                         timeout=120, check=True).stdout
+    assert f"<h1>{load_policy(policy).title}</h1>" in dom
+    assert 'class="s tested"' in dom and 'class="s unaccounted"' not in dom
