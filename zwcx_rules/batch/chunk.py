@@ -39,6 +39,8 @@ class ChunkResult:
     errors: list[str] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
     subjects: int = 0
+    written: bool = False
+    """The worker wrote the chunk's files itself; only the counts came back."""
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,8 @@ def run_batch(options: BatchOptions, progress: Progress | None = None,
         _add(summary, _read_counts(chunks_dir, index))
     runner = map_chunks or _local_pool
     for result in runner(options, as_of, relations, work):
-        _write_chunk(chunks_dir, result, options.format)
+        if not result.written:
+            _write_chunk(chunks_dir, result, options.format)
         _add(summary, _counts_of(result))
         if progress is not None:
             progress(summary.subjects + summary.errors, total)
@@ -249,6 +250,15 @@ def process_chunk(index: int, lines: list[Line], relations: Path | None) -> Chun
     return run_chunk(_CONTEXT, index, lines, lambda ids: first_lines(path, ids))
 
 
+def _process_and_write(index: int, lines: list[Line], relations: Path, chunks: Path, format: Format) -> ChunkResult:
+    """In a local worker: decide the chunk and write its files, sending back only the counts (the
+    decisions would otherwise cross a pipe to be written by the parent)."""
+    result = process_chunk(index, lines, relations)
+    _write_chunk(chunks, result, format)
+    return ChunkResult(index=result.index, errors=result.errors, counts=result.counts, subjects=result.subjects,
+                       written=True)
+
+
 def _local_pool(options: BatchOptions, as_of: dt.date, relations: Path,
                 work: Iterator[tuple[int, list[Line]]]) -> Iterator[ChunkResult]:
     """Chunks on every core, at most two per worker in flight (memory does not grow with the input)."""
@@ -262,7 +272,8 @@ def _local_pool(options: BatchOptions, as_of: dt.date, relations: Path,
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=initargs) as pool:
         pending: set[Future[ChunkResult]] = set()
         for index, lines in work:
-            pending.add(pool.submit(process_chunk, index, lines, relations))
+            pending.add(pool.submit(_process_and_write, index, lines, relations, options.out / "chunks",
+                                    options.format))
             if len(pending) >= 2 * workers:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 yield from (future.result() for future in done)
