@@ -75,7 +75,7 @@ def run_batch(options: BatchOptions, progress: Progress | None = None,
             writer.add(data, number, policy.resolved.catalogue)
         writer.close()
         (options.out / ".relations-done").write_text("ok\n", "utf-8")
-    total = source.count()
+    total = source.count() if progress is not None else 0  # a whole read of the input: only for a bar
     as_of = options.as_of or manifest_as_of(manifest)
     work = ((index, lines) for index, lines in source.chunks(options.chunk_size)
             if not _done(chunks_dir, index, options.format))
