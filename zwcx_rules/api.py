@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from .check import check
-from .compile import Plan, compile_policy
+from .compile import compile_policy
 from .decisions import Decision, Decisions, PolicyInfo
 from .errors import Diagnostic, ZwcxError
 from .evaluate import Trace, decide
 from .facts import CaseFile, Facts, mask_if_id_number
 from .facts import load_cases as _load_facts
+from .plan import Plan
 from .resolve import Layer, ResolvedPolicy, load_layers, resolve
 
 

@@ -7,147 +7,30 @@ becomes Python source: names and strings are data captured by the closures.
 
 from __future__ import annotations
 
-import datetime as dt
 import operator
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from . import ast
-from .catalogue import Catalogue
 from .check import selector_types
 from .decisions import ClauseRef
-from .errors import Diagnostic, ZwcxError
+from .facts.asof import DATED_FIELDS, field_on
+from .plan import (
+    KIND_ORDER,
+    CompiledItem,
+    CompiledPrecedence,
+    CompiledRule,
+    Conjunct,
+    Explainer,
+    Fn,
+    Plan,
+    Selector,
+    literal,
+)
 from .resolve import ResolvedPolicy, ResolvedRule
 from .scope import meaning, rule_bindings
-from .values import Duration, add, contains, present, ranks, show, subtract
+from .values import add, contains, present, ranks, subtract
 
-Fn = Callable[[dict[str, Any]], Any]
-Explainer = Callable[[dict[str, Any]], list[str]]
-KIND_ORDER = ("record", "tolerance", "incentive", "punishment", "repair", "responsibility")
 _MISSING = object()
-
-
-@dataclass(frozen=True)
-class Selector:
-    """Which subjects a rule is for, split by what a selector names."""
-
-    types: frozenset[str]
-    body_kinds: frozenset[str]
-    person_kinds: frozenset[str]
-    text: str
-
-    def matches(self, subject: Any) -> bool:
-        return (subject.type in self.types or subject.body_kind in self.body_kinds
-                or subject.person_kind in self.person_kinds)
-
-
-@dataclass(frozen=True)
-class CompiledItem:
-    measures: tuple[str, ...]
-    may: bool
-    due: Fn | None = None
-    until: Fn | None = None
-    target: Fn | None = None
-    target_text: str = ""
-    of_all: bool = False
-    of_names: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
-class Conjunct:
-    """One `and`-part of a rule's condition: its text, its test, and the facts it reads (for traces)."""
-
-    text: str
-    test: Fn
-    leaves: tuple[tuple[str, Fn], ...]
-
-    def values(self, env: dict[str, Any]) -> str:
-        quiet = {**env, "@probe": None}  # reading facts again for a trace takes no branch (coverage probes)
-        return "; ".join(f"{leaf} = {show(fn(quiet))}" for leaf, fn in self.leaves if leaf != self.text)
-
-
-@dataclass(frozen=True)
-class CompiledRule:
-    name: str
-    qualified: str
-    kind: str
-    layer: str
-    order: int
-    clause: ClauseRef
-    clause_key: tuple[int, ...]
-    selector: Selector
-    over: str | None
-    var: str | None
-    condition: Fn | None
-    explain: Explainer
-    conjuncts: tuple[Conjunct, ...]
-    items: tuple[CompiledItem, ...]
-    positions: dict[str, int]
-    """Where each measure stands in the rule's `then`, to keep that order in the output."""
-    layer_index: int = 0
-    """The layer's place in the chain (root first): outcomes sort in chain order, not by name."""
-    replaces: str | None = None
-    """The rule of an extended layer this one overrides (layer/name), shown in the trace."""
-    kinds: frozenset[str] | None = None
-    """The event kinds the condition can hold for, when it says so (`e.kind in {…}`): a cheap
-    test before the condition runs. None: any kind."""
-
-
-@dataclass(frozen=True)
-class CompiledPrecedence:
-    winner: str
-    loser: str
-    clause: ClauseRef
-    label: str
-
-
-@dataclass
-class Plan:
-    """What evaluation runs: rules by kind in a fixed order, precedences, and parameter values by date."""
-
-    policy: ResolvedPolicy
-    rules: dict[str, tuple[CompiledRule, ...]]
-    precedences: tuple[CompiledPrecedence, ...]
-    catalogue: Catalogue
-    _by_subject: dict[tuple[str, str | None, str | None], dict[str, tuple[CompiledRule, ...]]] = field(
-        default_factory=dict)
-
-    def rules_for(self, subject: Any) -> dict[str, tuple[CompiledRule, ...]]:
-        """The rules of each kind whose `for` matches a subject (cached by type and kinds)."""
-        key = (subject.type, subject.body_kind, subject.person_kind)
-        found = self._by_subject.get(key)
-        if found is None:
-            found = {kind: tuple(r for r in rules if r.selector.matches(subject))
-                     for kind, rules in self.rules.items()}
-            self._by_subject[key] = found
-        return found
-
-    def parameters_on(self, day: dt.date) -> dict[str, Any]:
-        """Every parameter's runtime value in force on a day, keyed as closures read them (`$name`)."""
-        out: dict[str, Any] = {}
-        missing = []
-        for name, values in self.policy.parameters.items():
-            value = self.policy.parameter(name, day)
-            if value is None:
-                missing.append(Diagnostic(
-                    code="Z612", span=values[0].declaration.name.span,
-                    message=f"parameter `{name}` has no value on {day}: every value starts later",
-                    help="give it a value with no `since`, or one `since` a date on or before the decision date"))
-            else:
-                out["$" + name] = literal(value.value, self.catalogue)
-        if missing:
-            raise ZwcxError(missing)
-        return out
-
-
-def literal(node: ast.Value, catalogue: Catalogue) -> Any:
-    """The runtime value of a literal: a duration, a number (yuan as number), a date, a code."""
-    if isinstance(node, ast.Quantity):
-        return node.value if node.unit == "yuan" else Duration(node.value, node.unit)
-    if isinstance(node, ast.Name):
-        return catalogue.code_of(node.name) or node.name
-    return node.value
 
 
 def clause_key(clause_id: str) -> tuple[int, ...]:
@@ -205,6 +88,7 @@ class _Compiler:
             explain=_explainer(conjuncts), conjuncts=conjuncts, items=items,
             positions={m: i for i, m in reversed(list(enumerate(m for item in items for m in item.measures)))},
             kinds=self.kinds(rule.when, bound) if over is not None else None,
+            kinds_exact=over is not None and self.kinds_exact(rule.when, bound),
             layer_index=[layer.id for layer in self.policy.layers].index(entry.layer), replaces=entry.replaces,
         )
 
@@ -219,6 +103,11 @@ class _Compiler:
             if found is not None:
                 allowed = found if allowed is None else allowed & found
         return allowed
+
+    def kinds_exact(self, when: ast.Node | None, bound: frozenset[str]) -> bool:
+        """Whether the kinds test is the whole condition (then the condition need not run)."""
+        parts = when.operands if isinstance(when, ast.BoolOp) and when.op == "and" else (when,)
+        return when is not None and all(self._kind_test(part, bound) is not None for part in parts)
 
     def _kind_test(self, node: ast.Node, bound: frozenset[str]) -> frozenset[str] | None:
         if isinstance(node, ast.In) and not node.negated:
@@ -484,6 +373,15 @@ def _id(value: Any) -> Any:
 
 def _field(target: Fn, name: str) -> Fn:
     attribute = "from_" if name == "from" else name
+    if attribute in DATED_FIELDS:
+        def get_on(env: dict[str, Any]) -> Any:
+            value = target(env)
+            if value is None:
+                return None
+            if isinstance(value, dict):
+                return value.get(name)
+            return field_on(value, attribute, env["as_of"])  # the lazy as-of view (facts/asof.py)
+        return get_on
 
     def get(env: dict[str, Any]) -> Any:
         value = target(env)

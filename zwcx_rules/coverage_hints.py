@@ -6,7 +6,7 @@ import operator
 from collections.abc import Callable
 
 from . import ast
-from .compile import literal
+from .plan import literal
 from .resolve import ResolvedPolicy, ResolvedRule
 from .scope import meaning
 

@@ -12,9 +12,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .compile import KIND_ORDER, CompiledItem, CompiledRule, Plan
 from .decisions import ClauseRef, Decision, Modification, Outcome, RecordResult
-from .facts import Facts, event_as_of, mask_if_id_number, subject_as_of
+from .facts import Facts, mask_if_id_number
+from .plan import ACTING, KIND_ORDER, ClassPlan, CompiledItem, CompiledRule, Plan
 
 Trace = Literal["full", "summary"]
 ACTIVE = frozenset({"applied", "mitigated", "discretionary"})
@@ -71,58 +71,61 @@ class SubjectEvaluator:
 
     def prepare(self, subject: Any) -> tuple[dict[str, Any], list[RecordResult], list[Any]]:
         """The environment rules read for one subject on as_of, its record results and its records."""
-        rules = self.plan.rules_for(subject)
-        subject = subject_as_of(subject, self.as_of)
-        events = [event_as_of(e, self.as_of) for e in self.facts.events_of(subject.id) if e.date <= self.as_of]
+        as_of = self.as_of
+        events = [e for e in self.facts.events_of(subject.id) if e.date <= as_of]
         self._events = {e.id: e for e in events}
         env = dict(self.base)
         env.update(subject=subject, events=events, records=[])
-        records, recorded = self._records(rules, env, events)
+        records, recorded = self._records(self.plan.for_subject(subject), env, events)
         env["records"] = recorded
         return env, records, recorded
 
     def evaluate(self, subject: Any) -> tuple[list[RecordResult], list[_Draft]]:
         """Records and outcomes of one subject (responsibility outcomes name other subjects)."""
-        rules = self.plan.rules_for(subject)
+        plan = self.plan.for_subject(subject)
         env, records, recorded = self.prepare(subject)
-        subject = env["subject"]
         drafts: dict[tuple[str, str | None, tuple[str, ...]], _Draft] = {}
         for rule, event, because in self._excluded:
+            env[rule.over] = env[rule.var] = event  # type: ignore[index]
             self._add(drafts, rule, rule.items[0], rule.items[0].measures[0], (event.id,), subject, because, env, event)
-        for kind in ("incentive", "punishment"):
-            for rule in rules[kind]:
+        # under coverage probes every rule runs, to record the ones that do not fire
+        acting = (tuple(r for kind in ACTING for r in plan.rules[kind]) if self.probe is not None
+                  else plan.acting(frozenset(r.kind for r in recorded)))
+        for rule in acting:
+            if rule.kind == "repair":
+                self._repair(rule, env, recorded, drafts, subject)
+            else:
                 self._fire(rule, env, recorded, drafts, subject)
-        for rule in rules["repair"]:
-            self._repair(rule, env, recorded, drafts, subject)
-        for rule in rules["responsibility"]:
-            self._fire(rule, env, recorded, drafts, subject)
         if self.probe is not None and not recorded:
             # a rule on records that had none to act on did not fire for this subject
-            self.probe.update(("rule", r.qualified, False) for kind in ("incentive", "punishment", "repair",
-                              "responsibility") for r in rules[kind] if r.over == "record")
+            self.probe.update(("rule", r.qualified, False) for r in acting if r.over == "record")
         outcomes = list(drafts.values())
         for draft in outcomes:
             self._settle(draft, subject)
-        self._precedence(outcomes)
-        outcomes.sort(key=_Draft.sort_key)
+        if self.plan.precedences:
+            self._precedence(outcomes)
+        if len(outcomes) > 1:
+            outcomes.sort(key=_Draft.sort_key)
         return records, outcomes
 
     # ---- records and tolerance -------------------------------------------------------------
-    def _records(self, rules: dict[str, tuple[CompiledRule, ...]], env: dict[str, Any],
-                 events: list[Any]) -> tuple[list[RecordResult], list[Any]]:
+    def _records(self, plan: ClassPlan, env: dict[str, Any], events: list[Any]) -> tuple[list[RecordResult], list[Any]]:
         results: list[RecordResult] = []
         recorded: list[Any] = []
         self._excluded: list[tuple[CompiledRule, Any, list[str]]] = []
+        probing = self.probe is not None
         for event in events:
-            admitting = [r for r in rules["record"] if self._holds(r, env, event)]
+            candidates = plan.rules["record"] if probing else plan.admitting(event.kind)
+            admitting = [r for r in candidates if self._holds(r, env, event)]
             if not admitting:
                 results.append(RecordResult.trusted(event=event.id, status="not_applicable", clause=None, rule=None,
-                                                            because=[]))
+                                                    because=[]))
                 continue
             rule = admitting[0]
             because = self._because(rule, env, event, "event") if self.full else []
             because += [f"also admitted by {r.qualified} ({r.clause.id})" for r in admitting[1:]]
-            tolerating = [r for r in rules["tolerance"] if self._holds(r, env, event)]
+            candidates = plan.rules["tolerance"] if probing else plan.tolerating(event.kind)
+            tolerating = [r for r in candidates if self._holds(r, env, event)]
             tolerated = next((r for r in tolerating if self._tolerates(r, event, env)), None)
             if tolerated is not None:
                 excluded_because = self._because(tolerated, env, event, "event") if self.full else []
@@ -152,9 +155,10 @@ class SubjectEvaluator:
         if rule.over is not None:
             env[rule.over] = bound
             env[rule.var] = bound  # type: ignore[index]
+        if self.probe is None:
+            return rule.condition is None or rule.kinds_exact or bool(rule.condition(env))
         holds = rule.condition is None or bool(rule.condition(env))
-        if self.probe is not None:
-            self.probe.add(("rule", rule.qualified, holds))
+        self.probe.add(("rule", rule.qualified, holds))
         return holds
 
     def _because(self, rule: CompiledRule, env: dict[str, Any], bound: Any, over: str | None) -> list[str]:

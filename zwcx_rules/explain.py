@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .api import Policy, evaluate
-from .compile import CompiledRule, Plan
 from .decisions import Decisions, Outcome
 from .errors import Diagnostic, ZwcxError
 from .evaluate import SubjectEvaluator
 from .facts import Facts
+from .plan import CompiledRule, Plan
 
 Lang = Literal["zh", "en"]
 

@@ -17,12 +17,12 @@ from typing import Any, Literal
 
 from ..api import Policy
 from ..catalogue import Catalogue
-from ..compile import Plan
 from ..decisions import Decision
 from ..errors import ZwcxError
 from ..evaluate import SubjectEvaluator
 from ..facts import Facts, load_cases, mask_if_id_number
 from ..facts.graph import Relations
+from ..plan import Plan
 
 Trace = Literal["full", "summary", "none"]
 Line = tuple[int, str]

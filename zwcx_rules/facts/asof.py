@@ -1,66 +1,98 @@
 """Facts as they stood on a day: nothing dated after the decision date exists for the rules.
 
 A case file may hold what happened later (a remedy, a completed rectification, an upheld
-objection); evaluating on an earlier `as_of` must not see it. Objects are copied only when
-something in them is later than the day.
+objection); evaluating on an earlier `as_of` must not see it. The view is lazy: a rule reads a
+dated field through :func:`field_on`, which drops what is later than the day, so a subject costs
+nothing for the fields no rule reads. Objects are copied only when something in them is later.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from .models import Event, Subject
 
 
-def _until(items: list[Any], day: date, field: str) -> list[Any] | None:
-    """The items dated on or before the day, or None when none is later (nothing to copy)."""
-    if not items:
+def _until(field: str) -> Callable[[Any, date], Any]:
+    """A list field's items dated on or before the day (the list itself when none is later)."""
+    def on(items: list[Any], day: date) -> list[Any]:
+        if not items:
+            return items
+        kept = [item for item in items if (getattr(item, field) is None or getattr(item, field) <= day)]
+        return kept if len(kept) != len(items) else items
+    return on
+
+
+def _tolerance(tolerance: Any, day: date) -> Any:
+    return None if tolerance is not None and tolerance.decided_on is not None and tolerance.decided_on > day \
+        else tolerance
+
+
+def _rectification(rectification: Any, day: date) -> Any:
+    if rectification is None or rectification.ordered_on > day:
         return None
-    kept = [item for item in items if (getattr(item, field) is None or getattr(item, field) <= day)]
-    return kept if len(kept) != len(items) else None
+    if rectification.completed_on is not None and rectification.completed_on > day:
+        return rectification.model_copy(update={"completed_on": None})
+    return rectification
+
+
+def _objection(objection: Any, day: date) -> Any:
+    if objection is None or objection.filed_on > day:
+        return None
+    if objection.decided_on is not None and objection.decided_on > day:
+        return objection.model_copy(update={"outcome": "pending", "decided_on": None})
+    return objection
+
+
+def _delisted(delisted_on: date | None, day: date) -> date | None:
+    return None if delisted_on is not None and delisted_on > day else delisted_on
+
+
+def _assessments(items: list[Any], day: date) -> list[Any]:
+    kept = [a for a in items if a.year <= day.year]
+    return kept if len(kept) != len(items) else items
+
+
+def _ratings(items: list[Any], day: date) -> list[Any]:
+    kept = [r for r in items if not (isinstance(r.period, int) and r.period > day.year)]
+    return kept if len(kept) != len(items) else items
+
+
+EVENT_FIELDS: dict[str, Callable[[Any, date], Any]] = {
+    "remedies": _until("date"), "determinations": _until("decided_on"), "tolerance": _tolerance,
+    "rectification": _rectification, "objection": _objection, "delisted_on": _delisted,
+}
+"""An event's fields that can hold something later than the decision date, each with its view."""
+
+SUBJECT_FIELDS: dict[str, Callable[[Any, date], Any]] = {
+    "principals": _until("from_"), "positions": _until("from_"), "stages": _until("from_"),
+    "honors": _until("date"), "commitments": _until("made_on"), "determinations": _until("decided_on"),
+    "assessments": _assessments, "ratings": _ratings,
+}
+"""A subject's fields that can hold something later than the decision date, each with its view."""
+
+DATED_FIELDS = frozenset(EVENT_FIELDS) | frozenset(SUBJECT_FIELDS)
+
+
+def field_on(value: Any, attribute: str, day: date) -> Any:
+    """``value.attribute`` as it stood on ``day`` (an event's or a subject's dated field)."""
+    found = getattr(value, attribute, None)
+    views = EVENT_FIELDS if isinstance(value, Event) else SUBJECT_FIELDS if isinstance(value, Subject) else None
+    view = views.get(attribute) if views is not None else None
+    return found if view is None else view(found, day)
 
 
 def event_as_of(event: Event, day: date) -> Event:
-    """The event on a day: later remedies, determinations, decisions and orders removed."""
-    update: dict[str, Any] = {}
-    for name, field in (("remedies", "date"), ("determinations", "decided_on")):
-        kept = _until(getattr(event, name), day, field)
-        if kept is not None:
-            update[name] = kept
-    if event.tolerance is not None and event.tolerance.decided_on is not None and event.tolerance.decided_on > day:
-        update["tolerance"] = None
-    rectification = event.rectification
-    if rectification is not None:
-        if rectification.ordered_on > day:
-            update["rectification"] = None
-        elif rectification.completed_on is not None and rectification.completed_on > day:
-            update["rectification"] = rectification.model_copy(update={"completed_on": None})
-    objection = event.objection
-    if objection is not None:
-        if objection.filed_on > day:
-            update["objection"] = None
-        elif objection.decided_on is not None and objection.decided_on > day:
-            update["objection"] = objection.model_copy(update={"outcome": "pending", "decided_on": None})
-    if event.delisted_on is not None and event.delisted_on > day:
-        update["delisted_on"] = None
+    """The whole event on a day (a copy only when something in it is later)."""
+    update = {name: seen for name, view in EVENT_FIELDS.items()
+              if (seen := view(found := getattr(event, name), day)) is not found}
     return event.model_copy(update=update) if update else event
 
 
 def subject_as_of(subject: Subject, day: date) -> Subject:
-    """The subject on a day: later tenures, positions, stages, honours, commitments and decisions removed."""
-    update: dict[str, Any] = {}
-    for name, field in (("principals", "from_"), ("positions", "from_"), ("stages", "from_"), ("honors", "date"),
-                        ("commitments", "made_on"), ("determinations", "decided_on")):
-        kept = _until(getattr(subject, name), day, field)
-        if kept is not None:
-            update[name] = kept
-    if subject.assessments:
-        assessments = [a for a in subject.assessments if a.year <= day.year]
-        if len(assessments) != len(subject.assessments):
-            update["assessments"] = assessments
-    if subject.ratings:
-        ratings = [r for r in subject.ratings if not (isinstance(r.period, int) and r.period > day.year)]
-        if len(ratings) != len(subject.ratings):
-            update["ratings"] = ratings
+    """The whole subject on a day (a copy only when something in it is later)."""
+    update = {name: seen for name, view in SUBJECT_FIELDS.items()
+              if (seen := view(found := getattr(subject, name), day)) is not found}
     return subject.model_copy(update=update) if update else subject
