@@ -106,8 +106,10 @@ class _Compiler:
 
     def kinds_exact(self, when: ast.Node | None, bound: frozenset[str]) -> bool:
         """Whether the kinds test is the whole condition (then the condition need not run)."""
+        if when is None:
+            return False
         parts = when.operands if isinstance(when, ast.BoolOp) and when.op == "and" else (when,)
-        return when is not None and all(self._kind_test(part, bound) is not None for part in parts)
+        return all(self._kind_test(part, bound) is not None for part in parts)
 
     def _kind_test(self, node: ast.Node, bound: frozenset[str]) -> frozenset[str] | None:
         if isinstance(node, ast.In) and not node.negated:
