@@ -7,7 +7,7 @@ becomes Python source: names and strings are data captured by the closures.
 
 from __future__ import annotations
 
-import operator
+from dataclasses import replace
 from typing import Any
 
 from . import ast
@@ -28,9 +28,14 @@ from .plan import (
 )
 from .resolve import ResolvedPolicy, ResolvedRule
 from .scope import meaning, rule_bindings
-from .values import add, contains, present, ranks, subtract
+from .values import arith, attribute_of, contains, get_field, ordered, present, ranks
 
 _MISSING = object()
+
+
+def _listing(rule: CompiledRule) -> tuple[Any, ...]:
+    """Where a rule's outcomes are listed: by kind, then layer (root first), clause and name."""
+    return KIND_ORDER.index(rule.kind), rule.layer_index, rule.clause_key, rule.name
 
 
 def clause_key(clause_id: str) -> tuple[int, ...]:
@@ -41,6 +46,8 @@ def compile_policy(policy: ResolvedPolicy) -> Plan:
     """Compile every rule once; the checker must have passed (names resolve, kinds fit)."""
     compiler = _Compiler(policy)
     compiled = [compiler.rule(entry, order) for order, entry in enumerate(policy.rules)]
+    ranks = sorted({_listing(r) for r in compiled})
+    compiled = [replace(r, rank=ranks.index(_listing(r))) for r in compiled]
     by_kind = {kind: tuple(r for r in compiled if r.kind == kind) for kind in KIND_ORDER}
     precedences = []
     for precedence, layer, clause in policy.precedences:
@@ -79,6 +86,9 @@ class _Compiler:
         self.owner = entry.qualified
         items = tuple(self.item(item, bound) for item in rule.then)
         conjuncts = self.conjuncts(rule.when, bound)
+        positions: dict[str, int] = {}
+        for index, measure in enumerate(m for item in items for m in item.measures):
+            positions.setdefault(measure, index)
         return CompiledRule(
             name=rule.name.name, qualified=entry.qualified, kind=rule.kind, layer=entry.layer,
             order=order, clause=self.clause_ref(entry.layer, entry.clause, rule.quote),
@@ -86,7 +96,7 @@ class _Compiler:
             over=over, var=var,
             condition=self.expr(rule.when, bound) if rule.when is not None else None,
             explain=_explainer(conjuncts), conjuncts=conjuncts, items=items,
-            positions={m: i for i, m in reversed(list(enumerate(m for item in items for m in item.measures)))},
+            positions=positions, emits=tuple((item, m, positions[m]) for item in items for m in item.measures),
             kinds=self.kinds(rule.when, bound) if over is not None else None,
             kinds_exact=over is not None and self.kinds_exact(rule.when, bound),
             layer_index=[layer.id for layer in self.policy.layers].index(entry.layer), replaces=entry.replaces,
@@ -281,23 +291,8 @@ class _Compiler:
             return lambda env: left(env) == right(env)
         if op == "!=":
             return lambda env: left(env) != right(env)
-        python_op = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}[op]
         code_ranks = self.ranks
-
-        def ordered(env: dict[str, Any]) -> bool:
-            a, b = left(env), right(env)
-            if a is None or b is None:
-                return False
-            if isinstance(a, str) and isinstance(b, str):
-                ra, rb = code_ranks.get(a), code_ranks.get(b)
-                if ra is not None and rb is not None:
-                    return bool(python_op(ra, rb))  # ordered codes: general < serious < severe
-                return ra is None and rb is None and bool(python_op(a, b))  # plain text, e.g. periods
-            try:
-                return bool(python_op(a, b))
-            except TypeError:
-                return False
-        return ordered
+        return lambda env: ordered(op, left(env), right(env), code_ranks)
 
     def aggregate(self, node: ast.Aggregate | ast.Total, bound: frozenset[str]) -> Fn:
         var = node.var.name
@@ -374,36 +369,16 @@ def _id(value: Any) -> Any:
 
 
 def _field(target: Fn, name: str) -> Fn:
-    attribute = "from_" if name == "from" else name
+    attribute = attribute_of(name)
     if attribute in DATED_FIELDS:
         def get_on(env: dict[str, Any]) -> Any:
             value = target(env)
-            if value is None:
-                return None
-            if isinstance(value, dict):
-                return value.get(name)
+            if value is None or isinstance(value, dict):
+                return get_field(value, name)
             return field_on(value, attribute, env["as_of"])  # the lazy as-of view (facts/asof.py)
         return get_on
-
-    def get(env: dict[str, Any]) -> Any:
-        value = target(env)
-        if value is None:
-            return None
-        if isinstance(value, dict):
-            return value.get(name)
-        return getattr(value, attribute, None)
-    return get
+    return lambda env: get_field(target(env), name)
 
 
 def _arith(op: str, left: Fn, right: Fn) -> Fn:
-    if op == "+":
-        return lambda env: add(left(env), right(env))
-    if op == "-":
-        return lambda env: subtract(left(env), right(env))
-
-    def numeric(env: dict[str, Any]) -> Any:
-        a, b = left(env), right(env)
-        if a is None or b is None or (op == "/" and b == 0):
-            return None
-        return a * b if op == "*" else a / b
-    return numeric
+    return lambda env: arith(op, left(env), right(env))

@@ -9,50 +9,54 @@ and conditions that made its rule fire.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from .decisions import ClauseRef, Decision, Modification, Outcome, RecordResult
 from .facts import Facts, mask_if_id_number
-from .plan import ACTING, KIND_ORDER, ClassPlan, CompiledItem, CompiledRule, Plan
+from .plan import ACTING, ClassPlan, CompiledItem, CompiledRule, Plan
 
-Trace = Literal["full", "summary"]
+Trace = Literal["full", "summary", "none"]
 ACTIVE = frozenset({"applied", "mitigated", "discretionary"})
+_NONE: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
-class _Draft:
-    """An outcome while the phases still act on it."""
+class Draft:
+    """An outcome while the phases still act on it; with no trace, the outcome itself."""
 
     rule: CompiledRule
     measure: str
-    kind: str
     status: str
     events: tuple[str, ...]
     subject: str | None
     because: list[str]
+    """Shared by the drafts of one binding: replaced, never changed in place."""
     discretionary: bool = False
     path: list[str] | None = None
     deadline: dt.date | None = None
     until: dt.date | None = None
-    modified_by: list[Modification] = field(default_factory=list)
-    also: list[str] = field(default_factory=list)
-    softenings: list[tuple[str, CompiledRule, list[str], bool]] = field(default_factory=list)
     position: int = 0
+    modified_by: list[Modification] | None = None
+    also: list[str] | None = None
+    softenings: list[tuple[str, CompiledRule, list[str], bool]] | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.rule.kind
 
     def freeze(self) -> Outcome:
         # INVARIANT: every value here is already valid, so the model is built without re-validation
         return Outcome.trusted(
-            measure=self.measure, kind=self.kind, status=self.status,  # type: ignore[arg-type]
+            measure=self.measure, kind=self.rule.kind, status=self.status,  # type: ignore[arg-type]
             events=list(self.events), subject=self.subject, path=self.path, clause=self.rule.clause,
             rule=self.rule.qualified, deadline=self.deadline, until=self.until,
-            modified_by=self.modified_by, because=self.because, discretionary=self.discretionary,
-            also=self.also,
+            modified_by=self.modified_by or [], because=list(self.because), discretionary=self.discretionary,
+            also=self.also or [],
         )
 
     def sort_key(self) -> tuple[Any, ...]:
-        return (KIND_ORDER.index(self.kind), self.rule.layer_index, self.rule.clause_key,
-                self.rule.name, self.events, self.position, self.subject or "", self.measure)
+        return self.rule.rank, self.events, self.position, self.subject or "", self.measure
 
 
 class SubjectEvaluator:
@@ -64,6 +68,8 @@ class SubjectEvaluator:
         self.facts = facts
         self.as_of = as_of
         self.full = trace == "full"
+        self.listing = trace != "none"
+        """Whether record results are built (with no trace a decision lists outcomes only)."""
         self.probe = probe
         """Coverage events, when given: (`rule`, name, fired) per binding, `or`/`else` alternatives taken."""
         self.base: dict[str, Any] = {"as_of": as_of, "@graph": facts.graph, "@probe": probe,
@@ -73,24 +79,28 @@ class SubjectEvaluator:
         """The environment rules read for one subject on as_of, its record results and its records."""
         as_of = self.as_of
         events = [e for e in self.facts.events_of(subject.id) if e.date <= as_of]
-        self._events = {e.id: e for e in events}
+        self._events = events
+        self._shown = mask_if_id_number(subject.id)
         env = dict(self.base)
         env.update(subject=subject, events=events, records=[])
-        records, recorded = self._records(self.plan.for_subject(subject), env, events)
+        self._plan = self.plan.for_subject(subject)
+        records, recorded = self._records(self._plan, env, events)
         env["records"] = recorded
         return env, records, recorded
 
-    def evaluate(self, subject: Any) -> tuple[list[RecordResult], list[_Draft]]:
+    def evaluate(self, subject: Any) -> tuple[list[RecordResult], list[Draft]]:
         """Records and outcomes of one subject (responsibility outcomes name other subjects)."""
-        plan = self.plan.for_subject(subject)
+        if self.probe is None and self.plan.for_subject(subject).idle and not self._has_events(subject):
+            return [], []  # no event to admit, and no rule of its class acts without a record
         env, records, recorded = self.prepare(subject)
-        drafts: dict[tuple[str, str | None, tuple[str, ...]], _Draft] = {}
+        plan = self._plan
+        drafts: dict[tuple[str, str | None, tuple[str, ...]], Draft] = {}
         for rule, event, because in self._excluded:
             env[rule.over] = env[rule.var] = event  # type: ignore[index]
             self._add(drafts, rule, rule.items[0], rule.items[0].measures[0], (event.id,), subject, because, env, event)
         # under coverage probes every rule runs, to record the ones that do not fire
         acting = (tuple(r for kind in ACTING for r in plan.rules[kind]) if self.probe is not None
-                  else plan.acting(frozenset(r.kind for r in recorded)))
+                  else plan.acting(frozenset([r.kind for r in recorded]) if recorded else _NONE))
         for rule in acting:
             if rule.kind == "repair":
                 self._repair(rule, env, recorded, drafts, subject)
@@ -101,44 +111,74 @@ class SubjectEvaluator:
             self.probe.update(("rule", r.qualified, False) for r in acting if r.over == "record")
         outcomes = list(drafts.values())
         for draft in outcomes:
-            self._settle(draft, subject)
+            if draft.softenings or draft.until is not None:
+                self._settle(draft, subject)
         if self.plan.precedences:
             self._precedence(outcomes)
         if len(outcomes) > 1:
-            outcomes.sort(key=_Draft.sort_key)
+            outcomes.sort(key=Draft.sort_key)
         return records, outcomes
+
+    def _has_events(self, subject: Any) -> bool:
+        as_of = self.as_of
+        return any(e.date <= as_of for e in self.facts.events_of(subject.id))
 
     # ---- records and tolerance -------------------------------------------------------------
     def _records(self, plan: ClassPlan, env: dict[str, Any], events: list[Any]) -> tuple[list[RecordResult], list[Any]]:
+        """Admit each event (first admitting rule wins) and exclude what a tolerance rule covers."""
         results: list[RecordResult] = []
         recorded: list[Any] = []
         self._excluded: list[tuple[CompiledRule, Any, list[str]]] = []
-        probing = self.probe is not None
         for event in events:
-            candidates = plan.rules["record"] if probing else plan.admitting(event.kind)
-            admitting = [r for r in candidates if self._holds(r, env, event)]
+            admitting = self._admitting(plan, env, event)
             if not admitting:
-                results.append(RecordResult.trusted(event=event.id, status="not_applicable", clause=None, rule=None,
-                                                    because=[]))
+                if self.listing:
+                    results.append(RecordResult.trusted(event=event.id, status="not_applicable", clause=None,
+                                                        rule=None, because=[]))
                 continue
             rule = admitting[0]
-            because = self._because(rule, env, event, "event") if self.full else []
-            because += [f"also admitted by {r.qualified} ({r.clause.id})" for r in admitting[1:]]
-            candidates = plan.rules["tolerance"] if probing else plan.tolerating(event.kind)
-            tolerating = [r for r in candidates if self._holds(r, env, event)]
-            tolerated = next((r for r in tolerating if self._tolerates(r, event, env)), None)
-            if tolerated is not None:
+            tolerated = self._tolerated(plan, env, event)
+            if tolerated is None:
+                recorded.append(event)
+            else:
                 excluded_because = self._because(tolerated, env, event, "event") if self.full else []
                 self._excluded.append((tolerated, event, excluded_because))
+            if not self.listing:
+                continue
+            because = self._because(rule, env, event, "event") if self.full else []
+            because += [f"also admitted by {r.qualified} ({r.clause.id})" for r in admitting[1:]]
+            if tolerated is None:
+                results.append(RecordResult.trusted(event=event.id, status="recorded", clause=rule.clause,
+                                                    rule=rule.qualified, because=because))
+            else:
                 results.append(RecordResult.trusted(
                     event=event.id, status="excluded", clause=tolerated.clause, rule=tolerated.qualified,
                     because=[*because, f"would be recorded under {rule.qualified} ({rule.clause.id})",
                              *excluded_because]))
-            else:
-                recorded.append(event)
-                results.append(RecordResult.trusted(event=event.id, status="recorded", clause=rule.clause,
-                                            rule=rule.qualified, because=because))
         return results, recorded
+
+    def _admitting(self, plan: ClassPlan, env: dict[str, Any], event: Any) -> list[CompiledRule]:
+        """The record rules that admit an event; with no record results to list, only the first."""
+        if self.probe is not None:
+            return [r for r in plan.rules["record"] if self._holds(r, env, event)]
+        admitting = []
+        for rule in plan.admitting(event.kind):
+            if rule.condition is not None and not rule.kinds_exact:
+                env["event"] = env[rule.var] = event  # type: ignore[index]
+                if not rule.condition(env):
+                    continue
+            admitting.append(rule)
+            if not self.listing:
+                break
+        return admitting
+
+    def _tolerated(self, plan: ClassPlan, env: dict[str, Any], event: Any) -> CompiledRule | None:
+        """The first tolerance rule that excludes an admitted event, if any."""
+        candidates = plan.rules["tolerance"] if self.probe is not None else plan.tolerating(event.kind)
+        if not candidates:
+            return None
+        tolerating = [r for r in candidates if self._holds(r, env, event)]
+        return next((r for r in tolerating if self._tolerates(r, event, env)), None)
 
     def _tolerates(self, rule: CompiledRule, event: Any, env: dict[str, Any]) -> bool:
         item = rule.items[0]
@@ -161,6 +201,23 @@ class SubjectEvaluator:
         self.probe.add(("rule", rule.qualified, holds))
         return holds
 
+    def _holding(self, rule: CompiledRule, env: dict[str, Any], recorded: list[Any]) -> list[Any]:
+        """The records a rule over records holds for, or ``[None]`` if a rule over none holds."""
+        if self.probe is not None or rule.over != "record":
+            return [r for r in (recorded if rule.over == "record" else (None,)) if self._holds(rule, env, r)]
+        kinds = rule.kinds
+        if kinds is not None:
+            recorded = [r for r in recorded if r.kind in kinds]
+        condition = rule.condition
+        if condition is None or rule.kinds_exact:
+            return recorded
+        holding = []
+        for record in recorded:
+            env["record"] = env[rule.var] = record  # type: ignore[index]
+            if condition(env):
+                holding.append(record)
+        return holding
+
     def _because(self, rule: CompiledRule, env: dict[str, Any], bound: Any, over: str | None) -> list[str]:
         subject = env["subject"]
         lines = [f"{subject.type} {mask_if_id_number(subject.id)} is covered by `for {rule.selector.text}`"]
@@ -174,18 +231,27 @@ class SubjectEvaluator:
 
     # ---- incentives, punishments, responsibility --------------------------------------------
     def _fire(self, rule: CompiledRule, env: dict[str, Any], recorded: list[Any],
-              drafts: dict[Any, _Draft], subject: Any) -> None:
-        bindings = recorded if rule.over == "record" else [None]
-        for record in bindings:
-            if not self._holds(rule, env, record):
-                continue
+              drafts: dict[Any, Draft], subject: Any) -> None:
+        for record in self._holding(rule, env, recorded):
+            if record is not None:
+                env[rule.over] = env[rule.var] = record  # type: ignore[index]
             because = self._because(rule, env, record, rule.over) if self.full else []
             events = (record.id,) if record is not None else ()
-            for item in rule.items:
-                for measure in item.measures:
+            for item, measure, position in rule.emits:
+                if item.plain:  # the subject itself, applied: no target to find, no date to compute
+                    key = (measure, subject.id, events)
+                    found = drafts.get(key)
+                    if found is None:
+                        drafts[key] = Draft(rule, measure, "applied", events, self._shown, because, False,
+                                            None, None, None, position)
+                    elif found.also is None:
+                        found.also = [rule.qualified]
+                    else:
+                        found.also.append(rule.qualified)
+                else:
                     self._add(drafts, rule, item, measure, events, subject, because, env, record)
 
-    def _add(self, drafts: dict[Any, _Draft], rule: CompiledRule, item: CompiledItem, measure: str,
+    def _add(self, drafts: dict[Any, Draft], rule: CompiledRule, item: CompiledItem, measure: str,
              events: tuple[str, ...], subject: Any, because: list[str], env: dict[str, Any],
              record: Any) -> None:
         targets: list[tuple[str | None, list[str] | None, list[str]]]
@@ -201,13 +267,14 @@ class SubjectEvaluator:
         for person, path, found in targets:
             key = (measure, person, events)
             if key in drafts:
-                drafts[key].also.append(rule.qualified)
+                existing = drafts[key]
+                existing.also = [*(existing.also or ()), rule.qualified]
                 continue
-            draft = _Draft(
-                rule=rule, measure=measure, kind=rule.kind, status="unresolved" if path and person is None
+            draft = Draft(
+                rule=rule, measure=measure, status="unresolved" if path and person is None
                 else ("discretionary" if item.may else "applied"), events=events,
                 subject=mask_if_id_number(person) if person else None,
-                because=[*because, *found], discretionary=item.may,
+                because=[*because, *found] if found else because, discretionary=item.may,
                 path=[mask_if_id_number(p) for p in path] if path else None,
                 position=rule.positions.get(measure, 0),
                 deadline=item.due(env) if item.due is not None else None,
@@ -226,10 +293,10 @@ class SubjectEvaluator:
 
     # ---- repair ----------------------------------------------------------------------------
     def _repair(self, rule: CompiledRule, env: dict[str, Any], recorded: list[Any],
-                drafts: dict[Any, _Draft], subject: Any) -> None:
-        for record in recorded if rule.over == "record" else [None]:
-            if not self._holds(rule, env, record):
-                continue
+                drafts: dict[Any, Draft], subject: Any) -> None:
+        for record in self._holding(rule, env, recorded):
+            if record is not None:
+                env[rule.over] = env[rule.var] = record  # type: ignore[index]
             because = self._because(rule, env, record, rule.over) if self.full else []
             for item in rule.items:
                 if not (item.of_all or item.of_names):
@@ -242,9 +309,9 @@ class SubjectEvaluator:
                             and (item.of_all or draft.measure in item.of_names
                                  or draft.rule.name in item.of_names or draft.rule.qualified in item.of_names)):
                         for measure in item.measures:
-                            draft.softenings.append((measure, rule, because, item.may))
+                            draft.softenings = [*(draft.softenings or ()), (measure, rule, because, item.may)]
 
-    def _settle(self, draft: _Draft, subject: Any) -> None:
+    def _settle(self, draft: Draft, subject: Any) -> None:
         """Apply permitted softenings (a determination decides; undecided, never against the subject)."""
         if draft.softenings and draft.status in ACTIVE:
             self._soften(draft, subject)
@@ -253,17 +320,18 @@ class SubjectEvaluator:
             if self.full:
                 draft.because = [*draft.because, f"its period ended on {draft.until}, before {self.as_of}"]
 
-    def _soften(self, draft: _Draft, subject: Any) -> None:
+    def _soften(self, draft: Draft, subject: Any) -> None:
         """Settle the softenings repair rules allow: what a clause requires always holds; within what
         the clauses permit a determination decides; undecided, the engine never decides against the
         subject (a permitted 从轻 shows as mitigated, the softening every reading allows)."""
-        required = max((_LENIENCY[m] for m, _, _, may in draft.softenings if not may), default=0)
-        most = max(_LENIENCY[m] for m, *_ in draft.softenings)
-        permits_mitigation = any(m == "mitigation" for m, *_ in draft.softenings)
+        softenings = draft.softenings or []
+        required = max((_LENIENCY[m] for m, _, _, may in softenings if not may), default=0)
+        most = max(_LENIENCY[m] for m, *_ in softenings)
+        permits_mitigation = any(m == "mitigation" for m, *_ in softenings)
         level = required or (1 if permits_mitigation else 2)
         note = ("discretionary (可) and undecided: the softening every reading allows" if not required
                 else f"{_SOFTENING[required]} required by the clause")
-        record = self._events.get(draft.events[0]) if draft.events else None
+        record = next((e for e in self._events if e.id == draft.events[0]), None) if draft.events else None
         decision = self._determination(draft.measure, record, subject)
         if decision is not None:
             wanted = _SETTLES[decision.decision]
@@ -276,13 +344,13 @@ class SubjectEvaluator:
             return
         chosen = _SOFTENING[level]
         # credit the rule that requires the chosen softening, else one that permits it
-        _m, rule, because, may = min(draft.softenings, key=lambda s: (s[0] != chosen, s[3], s[1].order))
-        draft.modified_by.append(Modification.trusted(
+        _m, rule, because, may = min(softenings, key=lambda s: (s[0] != chosen, s[3], s[1].order))
+        draft.modified_by = [*(draft.modified_by or ()), Modification.trusted(
             measure=chosen, clause=rule.clause, rule=rule.qualified,
-            because=[*because, note] if self.full else [], discretionary=may and level > required))
+            because=[*because, note] if self.full else [], discretionary=may and level > required)]
         draft.status = "exempted" if chosen == "exemption" else "mitigated"
 
-    def _precedence(self, outcomes: list[_Draft]) -> None:
+    def _precedence(self, outcomes: list[Draft]) -> None:
         for precedence in self.plan.precedences:
             winners = [d for d in outcomes if d.measure == precedence.winner and d.status in ACTIVE]
             if not winners:
@@ -290,10 +358,10 @@ class SubjectEvaluator:
             for loser in outcomes:
                 if loser.measure == precedence.loser and loser.status in ACTIVE and loser.subject == winners[0].subject:
                     loser.status = "overridden"
-                    loser.modified_by.append(Modification.trusted(
+                    loser.modified_by = [*(loser.modified_by or ()), Modification.trusted(
                         measure=precedence.winner, clause=precedence.clause, rule=precedence.label,
                         because=[f"{precedence.winner} ({winners[0].rule.qualified}) takes precedence"],
-                        discretionary=False))
+                        discretionary=False)]
 
     def _determination(self, measure: str, record: Any, subject: Any) -> Any:
         for holder in (record, subject):

@@ -50,6 +50,11 @@ class CompiledItem:
     of_all: bool = False
     of_names: frozenset[str] = frozenset()
 
+    @property
+    def plain(self) -> bool:
+        """Required of the subject itself, with no date to compute: the common case, made cheap."""
+        return self.target is None and not self.may and self.due is None and self.until is None
+
 
 @dataclass(frozen=True)
 class Conjunct:
@@ -89,6 +94,10 @@ class CompiledRule:
     kinds: frozenset[str] | None = None
     """The event kinds the condition can hold for, when it says so (`e.kind in {…}`): a cheap
     test before the condition runs. None: any kind."""
+    emits: tuple[tuple[CompiledItem, str, int], ...] = ()
+    """Each measure the rule requires, with its item and its place in the rule's `then`."""
+    rank: int = 0
+    """The rule's place in the order outcomes are listed in: by kind, layer, clause and name."""
     kinds_exact: bool = False
     """The kinds test is the whole condition: a rule with a matching kind holds without running it
     (except under coverage probes, which record the condition's branches)."""
@@ -161,6 +170,12 @@ class ClassPlan:
     _admitting: dict[str, tuple[CompiledRule, ...]] = field(default_factory=dict)
     _tolerating: dict[str, tuple[CompiledRule, ...]] = field(default_factory=dict)
     _acting: dict[frozenset[str], tuple[CompiledRule, ...]] = field(default_factory=dict)
+
+    idle: bool = False
+    """No rule of the class acts without a record: a subject with no event has no outcome."""
+
+    def __post_init__(self) -> None:
+        self.idle = all(r.over == "record" for kind in ACTING for r in self.rules[kind])
 
     def admitting(self, kind: str) -> tuple[CompiledRule, ...]:
         """The record rules that can admit an event of this kind."""

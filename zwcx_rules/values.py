@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import operator
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,6 +68,51 @@ def subtract(left: Any, right: Any) -> Any:
         return left - right
     except TypeError:
         return None
+
+
+ORDERINGS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+
+
+def ordered(op: str, a: Any, b: Any, code_ranks: dict[str, int]) -> bool:
+    """`<`, `<=`, `>`, `>=`: false with a null; ordered codes by rank (general < serious < severe),
+    other text as text, and values that do not compare as false."""
+    if a is None or b is None:
+        return False
+    compare = ORDERINGS[op]
+    if isinstance(a, str) and isinstance(b, str):
+        ra, rb = code_ranks.get(a), code_ranks.get(b)
+        if ra is not None and rb is not None:
+            return bool(compare(ra, rb))
+        return ra is None and rb is None and bool(compare(a, b))  # plain text, e.g. periods
+    try:
+        return bool(compare(a, b))
+    except TypeError:
+        return False
+
+
+def arith(op: str, a: Any, b: Any) -> Any:
+    """`+ - * /`, null-safe; division by zero gives null."""
+    if op == "+":
+        return add(a, b)
+    if op == "-":
+        return subtract(a, b)
+    if a is None or b is None or (op == "/" and b == 0):
+        return None
+    return a * b if op == "*" else a / b
+
+
+def attribute_of(name: str) -> str:
+    """The model attribute a field name reads (`from` is a Python keyword)."""
+    return "from_" if name == "from" else name
+
+
+def get_field(value: Any, name: str) -> Any:
+    """`value.name`, null-safe; a mapping is read by key."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return value.get(name)
+    return getattr(value, attribute_of(name), None)
 
 
 def contains(collection: Any, item: Any) -> bool:
