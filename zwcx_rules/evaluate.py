@@ -109,6 +109,10 @@ class SubjectEvaluator:
         if self.probe is not None and not recorded:
             # a rule on records that had none to act on did not fire for this subject
             self.probe.update(("rule", r.qualified, False) for r in acting if r.over == "record")
+        return records, self.finish(drafts, subject)
+
+    def finish(self, drafts: dict[Any, Draft], subject: Any) -> list[Draft]:
+        """Settle softenings and expiry, then precedence; the outcomes in listing order."""
         outcomes = list(drafts.values())
         for draft in outcomes:
             if draft.softenings or draft.until is not None:
@@ -117,7 +121,7 @@ class SubjectEvaluator:
             self._precedence(outcomes)
         if len(outcomes) > 1:
             outcomes.sort(key=Draft.sort_key)
-        return records, outcomes
+        return outcomes
 
     def _has_events(self, subject: Any) -> bool:
         as_of = self.as_of
@@ -138,23 +142,15 @@ class SubjectEvaluator:
                 continue
             rule = admitting[0]
             tolerated = self._tolerated(plan, env, event)
+            excluded_because: list[str] = []
             if tolerated is None:
                 recorded.append(event)
             else:
                 excluded_because = self._because(tolerated, env, event, "event") if self.full else []
                 self._excluded.append((tolerated, event, excluded_because))
-            if not self.listing:
-                continue
-            because = self._because(rule, env, event, "event") if self.full else []
-            because += [f"also admitted by {r.qualified} ({r.clause.id})" for r in admitting[1:]]
-            if tolerated is None:
-                results.append(RecordResult.trusted(event=event.id, status="recorded", clause=rule.clause,
-                                                    rule=rule.qualified, because=because))
-            else:
-                results.append(RecordResult.trusted(
-                    event=event.id, status="excluded", clause=tolerated.clause, rule=tolerated.qualified,
-                    because=[*because, f"would be recorded under {rule.qualified} ({rule.clause.id})",
-                             *excluded_because]))
+            if self.listing:
+                because = self._because(rule, env, event, "event") if self.full else []
+                results.append(record_result(event, admitting, tolerated, because, excluded_because))
         return results, recorded
 
     def _admitting(self, plan: ClassPlan, env: dict[str, Any], event: Any) -> list[CompiledRule]:
@@ -298,18 +294,24 @@ class SubjectEvaluator:
             if record is not None:
                 env[rule.over] = env[rule.var] = record  # type: ignore[index]
             because = self._because(rule, env, record, rule.over) if self.full else []
-            for item in rule.items:
-                if not (item.of_all or item.of_names):
+            self.repair_binding(rule, record, drafts, subject, because, env)
+
+    def repair_binding(self, rule: CompiledRule, record: Any, drafts: dict[Any, Draft], subject: Any,
+                       because: list[str], env: dict[str, Any]) -> None:
+        """What a repair rule does for one record it holds for: soften the punishments it names
+        (settled at the end), or require its own measures."""
+        for item in rule.items:
+            if not (item.of_all or item.of_names):
+                for measure in item.measures:
+                    self._add(drafts, rule, item, measure, (record.id,) if record else (),
+                              subject, because, env, record)
+                continue
+            for draft in drafts.values():
+                if (draft.kind == "punishment" and record is not None and record.id in draft.events
+                        and (item.of_all or draft.measure in item.of_names
+                             or draft.rule.name in item.of_names or draft.rule.qualified in item.of_names)):
                     for measure in item.measures:
-                        self._add(drafts, rule, item, measure, (record.id,) if record else (),
-                                  subject, because, env, record)
-                    continue
-                for draft in drafts.values():
-                    if (draft.kind == "punishment" and record is not None and record.id in draft.events
-                            and (item.of_all or draft.measure in item.of_names
-                                 or draft.rule.name in item.of_names or draft.rule.qualified in item.of_names)):
-                        for measure in item.measures:
-                            draft.softenings = [*(draft.softenings or ()), (measure, rule, because, item.may)]
+                        draft.softenings = [*(draft.softenings or ()), (measure, rule, because, item.may)]
 
     def _settle(self, draft: Draft, subject: Any) -> None:
         """Apply permitted softenings (a determination decides; undecided, never against the subject)."""
@@ -375,6 +377,19 @@ _LENIENCY = {"mitigation": 1, "exemption": 2}
 _SOFTENING = {1: "mitigation", 2: "exemption"}
 _SETTLES = {"apply": 0, "mitigate": 1, "exempt": 2, "decline": 2}
 """How lenient a determination is; declining to impose what may be lifted lifts it."""
+
+
+def record_result(event: Any, admitting: list[CompiledRule], tolerated: CompiledRule | None,
+                  because: list[str], excluded_because: list[str]) -> RecordResult:
+    """An admitted event's result: recorded under the first admitting rule, or excluded."""
+    rule = admitting[0]
+    because = [*because, *(f"also admitted by {r.qualified} ({r.clause.id})" for r in admitting[1:])]
+    if tolerated is None:
+        return RecordResult.trusted(event=event.id, status="recorded", clause=rule.clause, rule=rule.qualified,
+                                    because=because)
+    return RecordResult.trusted(
+        event=event.id, status="excluded", clause=tolerated.clause, rule=tolerated.qualified,
+        because=[*because, f"would be recorded under {rule.qualified} ({rule.clause.id})", *excluded_because])
 
 
 def _determined(decision: Any) -> str:
