@@ -13,7 +13,7 @@ from typing import Any
 from . import ast
 from .check import selector_types
 from .decisions import ClauseRef
-from .facts.asof import DATED_FIELDS, field_on
+from .facts.asof import DATED_FIELDS, field_at
 from .plan import (
     KIND_ORDER,
     CompiledItem,
@@ -371,12 +371,7 @@ def _id(value: Any) -> Any:
 def _field(target: Fn, name: str) -> Fn:
     attribute = attribute_of(name)
     if attribute in DATED_FIELDS:
-        def get_on(env: dict[str, Any]) -> Any:
-            value = target(env)
-            if value is None or isinstance(value, dict):
-                return get_field(value, name)
-            return field_on(value, attribute, env["as_of"])  # the lazy as-of view (facts/asof.py)
-        return get_on
+        return lambda env: field_at(target(env), name, env["as_of"])  # the lazy as-of view (facts/asof.py)
     return lambda env: get_field(target(env), name)
 
 

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from .decisions import ClauseRef, Decision, Modification, Outcome, RecordResult
 from .facts import Facts, mask_if_id_number
 from .plan import ACTING, ClassPlan, CompiledItem, CompiledRule, Plan
+from .specialise import Specialiser
 
 Trace = Literal["full", "summary", "none"]
 ACTIVE = frozenset({"applied", "mitigated", "discretionary"})
@@ -63,7 +64,7 @@ class SubjectEvaluator:
     """Evaluates one subject at a time against a plan, for one case file and one date."""
 
     def __init__(self, plan: Plan, facts: Facts, as_of: dt.date, trace: Trace = "full",
-                 probe: set[tuple[Any, ...]] | None = None) -> None:
+                 probe: set[tuple[Any, ...]] | None = None, specialised: bool = True) -> None:
         self.plan = plan
         self.facts = facts
         self.as_of = as_of
@@ -74,6 +75,19 @@ class SubjectEvaluator:
         """Coverage events, when given: (`rule`, name, fired) per binding, `or`/`else` alternatives taken."""
         self.base: dict[str, Any] = {"as_of": as_of, "@graph": facts.graph, "@probe": probe,
                                      **plan.parameters_on(as_of)}
+        self.specialiser: Specialiser | None = None
+        """With no full trace and no probes, the plan's functions per class (specialise.py) decide."""
+        if specialised and probe is None and not self.full:
+            self.specialiser = plan.specialised.get(as_of)
+            if self.specialiser is None:
+                self.specialiser = plan.specialised[as_of] = Specialiser(
+                    plan, as_of, Draft, record_result, not_applicable)
+
+    def environment(self, subject: Any, events: list[Any], recorded: list[Any]) -> dict[str, Any]:
+        """What closures read for one subject: built-ins, parameters, and the bound variables."""
+        env = dict(self.base)
+        env.update(subject=subject, events=events, records=recorded)
+        return env
 
     def prepare(self, subject: Any) -> tuple[dict[str, Any], list[RecordResult], list[Any]]:
         """The environment rules read for one subject on as_of, its record results and its records."""
@@ -90,14 +104,15 @@ class SubjectEvaluator:
 
     def evaluate(self, subject: Any) -> tuple[list[RecordResult], list[Draft]]:
         """Records and outcomes of one subject (responsibility outcomes name other subjects)."""
+        if self.specialiser is not None:
+            return self.specialiser.decide(self, subject, self.facts.events_of(subject.id), self.listing)
         if self.probe is None and self.plan.for_subject(subject).idle and not self._has_events(subject):
             return [], []  # no event to admit, and no rule of its class acts without a record
         env, records, recorded = self.prepare(subject)
         plan = self._plan
         drafts: dict[tuple[str, str | None, tuple[str, ...]], Draft] = {}
         for rule, event, because in self._excluded:
-            env[rule.over] = env[rule.var] = event  # type: ignore[index]
-            self._add(drafts, rule, rule.items[0], rule.items[0].measures[0], (event.id,), subject, because, env, event)
+            self.exclude(drafts, rule, event, subject, env, because)
         # under coverage probes every rule runs, to record the ones that do not fire
         acting = (tuple(r for kind in ACTING for r in plan.rules[kind]) if self.probe is not None
                   else plan.acting(frozenset([r.kind for r in recorded]) if recorded else _NONE))
@@ -111,13 +126,21 @@ class SubjectEvaluator:
             self.probe.update(("rule", r.qualified, False) for r in acting if r.over == "record")
         return records, self.finish(drafts, subject)
 
+    def exclude(self, drafts: dict[Any, Draft], rule: CompiledRule, event: Any, subject: Any,
+                env: dict[str, Any], because: list[str] | None = None) -> None:
+        """An event a tolerance rule excluded: the rule's measure (容错免责) for it."""
+        env[rule.over] = env[rule.var] = event  # type: ignore[index]
+        self._add(drafts, rule, rule.items[0], rule.items[0].measures[0], (event.id,), subject, because or [],
+                  env, event)
+
     def finish(self, drafts: dict[Any, Draft], subject: Any) -> list[Draft]:
         """Settle softenings and expiry, then precedence; the outcomes in listing order."""
         outcomes = list(drafts.values())
         for draft in outcomes:
             if draft.softenings or draft.until is not None:
                 self._settle(draft, subject)
-        if self.plan.precedences:
+        winning = self.plan.winners
+        if winning and any(d.measure in winning for d in outcomes):
             self._precedence(outcomes)
         if len(outcomes) > 1:
             outcomes.sort(key=Draft.sort_key)
@@ -137,8 +160,7 @@ class SubjectEvaluator:
             admitting = self._admitting(plan, env, event)
             if not admitting:
                 if self.listing:
-                    results.append(RecordResult.trusted(event=event.id, status="not_applicable", clause=None,
-                                                        rule=None, because=[]))
+                    results.append(not_applicable(event))
                 continue
             rule = admitting[0]
             tolerated = self._tolerated(plan, env, event)
@@ -174,13 +196,15 @@ class SubjectEvaluator:
         if not candidates:
             return None
         tolerating = [r for r in candidates if self._holds(r, env, event)]
-        return next((r for r in tolerating if self._tolerates(r, event, env)), None)
+        return next((r for r in tolerating if self.tolerates(r, event, env["subject"])), None)
 
-    def _tolerates(self, rule: CompiledRule, event: Any, env: dict[str, Any]) -> bool:
+    def tolerates(self, rule: CompiledRule, event: Any, subject: Any) -> bool:
+        """Whether a tolerance rule that holds excludes the event: unless a determination declines
+        what the rule only permits (可)."""
         item = rule.items[0]
         if not item.may:
             return True
-        decision = self._determination(item.measures[0], event, env["subject"])
+        decision = self._determination(item.measures[0], event, subject)
         return decision is None or decision.decision != "decline"
 
     def _holds(self, rule: CompiledRule, env: dict[str, Any], bound: Any) -> bool:
@@ -377,6 +401,11 @@ _LENIENCY = {"mitigation": 1, "exemption": 2}
 _SOFTENING = {1: "mitigation", 2: "exemption"}
 _SETTLES = {"apply": 0, "mitigate": 1, "exempt": 2, "decline": 2}
 """How lenient a determination is; declining to impose what may be lifted lifts it."""
+
+
+def not_applicable(event: Any) -> RecordResult:
+    """An event no record rule admits."""
+    return RecordResult.trusted(event=event.id, status="not_applicable", clause=None, rule=None, because=[])
 
 
 def record_result(event: Any, admitting: list[CompiledRule], tolerated: CompiledRule | None,

@@ -120,13 +120,23 @@ class Plan:
     precedences: tuple[CompiledPrecedence, ...]
     catalogue: Catalogue
     _by_class: dict[tuple[str, str | None, str | None], ClassPlan] = field(default_factory=dict)
+    specialised: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+    """The functions specialise.py wrote for this plan, by date and class (built on first use)."""
+
+    @property
+    def winners(self) -> frozenset[str]:
+        """The measures a precedence lets win: without one among the outcomes, none is overridden."""
+        return self._winners
+
+    def __post_init__(self) -> None:
+        self._winners = frozenset(p.winner for p in self.precedences)
 
     def for_subject(self, subject: Any) -> ClassPlan:
         """The rules whose `for` matches a subject, specialised (cached by type and kinds)."""
         key = (subject.type, subject.body_kind, subject.person_kind)
         found = self._by_class.get(key)
         if found is None:
-            found = ClassPlan({kind: tuple(r for r in rules if r.selector.matches(subject))
+            found = ClassPlan(key, {kind: tuple(r for r in rules if r.selector.matches(subject))
                                for kind, rules in self.rules.items()})
             self._by_class[key] = found
         return found
@@ -166,6 +176,7 @@ class ClassPlan:
     every outcome) is that of the full lists.
     """
 
+    key: tuple[str, str | None, str | None]
     rules: dict[str, tuple[CompiledRule, ...]]
     _admitting: dict[str, tuple[CompiledRule, ...]] = field(default_factory=dict)
     _tolerating: dict[str, tuple[CompiledRule, ...]] = field(default_factory=dict)

@@ -96,3 +96,13 @@ def subject_as_of(subject: Subject, day: date) -> Subject:
     update = {name: seen for name, view in SUBJECT_FIELDS.items()
               if (seen := view(found := getattr(subject, name), day)) is not found}
     return subject.model_copy(update=update) if update else subject
+
+
+def field_at(value: Any, name: str, day: date) -> Any:
+    """The field `name` of a value as a rule reads it on ``day``: null-safe, a mapping by key,
+    an event's or a subject's dated field through its as-of view."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return value.get(name)
+    return field_on(value, "from_" if name == "from" else name, day)

@@ -1,0 +1,289 @@
+"""Phase 5b, specialise: the plan as one Python function per class of subject, for decisions
+without a full trace (batch runs, ``trace="summary"`` or ``"none"``).
+
+The closures of compile.py are walked rule by rule through an environment dict. A nightly batch of
+millions of subjects wants the loop a programmer would write by hand instead: for a civil servant,
+test each event's kind against the record rules that can admit it, then fire the punishments on
+the records of matching kinds, each condition inlined. This module writes that function's source
+from the plan, compiles it once per class and date, and the evaluator calls it.
+
+No policy text becomes source. Every name, code, string, number and rule of the policy is a
+constant bound in the function's namespace (``k0``, ``k1``, …); the source holds only generated
+identifiers, operators, and calls of the helpers in values.py and facts/asof.py. What the function
+cannot do inline (targets, computed dates, determinations, softenings, precedence) it asks the
+:class:`~zwcx_rules.evaluate.SubjectEvaluator` to do, so both paths share every rule of settlement;
+tests check that both give the same decisions on every policy's tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from . import ast
+from .facts.asof import DATED_FIELDS, field_at
+from .facts.identifiers import mask_if_id_number
+from .facts.models import Event
+from .plan import ACTING, ClassPlan, CompiledRule, Plan, literal
+from .scope import BUILTINS, meaning
+from .values import arith, attribute_of, contains, get_field, ordered, present, ranks
+
+Decide = Callable[[Any, Any, tuple[Any, ...], bool], tuple[list[Any], list[Any]]]
+"""``decide(evaluator, subject, events, listing)`` → (record results, outcomes)."""
+
+
+def _neg(value: Any) -> Any:
+    return None if value is None else -value
+
+
+def _otherwise(*values: Any) -> Any:
+    return next((v for v in values if present(v)), None)
+
+
+_EVENTS = ("event", "record")
+"""The locals a rule's binding lives in: always an :class:`~zwcx_rules.facts.models.Event`."""
+_PLAIN = frozenset(Event.model_fields) - DATED_FIELDS
+"""Event fields read directly: the model's own names, never text of a policy."""
+
+_HELPERS: dict[str, Any] = {
+    "contains": contains, "ordered": ordered, "arith": arith, "get_field": get_field, "field_at": field_at,
+    "neg": _neg, "otherwise": _otherwise, "mask": mask_if_id_number,
+}
+
+
+class Specialiser:
+    """Writes and compiles the function of each class of subject, for one plan on one date."""
+
+    def __init__(self, plan: Plan, as_of: dt.date, draft: type, record_result: Callable[..., Any],
+                 not_applicable: Callable[[Any], Any]) -> None:
+        self.plan = plan
+        self.policy = plan.policy
+        self.as_of = as_of
+        self.parameters = plan.parameters_on(as_of)
+        self.namespace: dict[str, Any] = {**_HELPERS, "as_of": as_of, "ranks": ranks(plan.catalogue),
+                                          "Draft": draft, "record_result": record_result,
+                                          "not_applicable": not_applicable, "NO_RECORDS": ()}
+        self.constants: dict[int, str] = {}
+        self.fresh = 0
+        self.functions: dict[tuple[str, str | None, str | None], Decide] = {}
+
+    def decide(self, evaluator: Any, subject: Any, events: tuple[Any, ...], listing: bool) -> tuple[list[Any], list[Any]]:
+        """Record results and outcomes of one subject, by the function of its class."""
+        key = (subject.type, subject.body_kind, subject.person_kind)
+        function = self.functions.get(key)
+        if function is None:
+            function = self.functions[key] = self.function(self.plan.for_subject(subject))[0]
+        return function(evaluator, subject, events, listing)
+
+    # ---- the function of one class ------------------------------------------------------------
+    def function(self, plan: ClassPlan) -> tuple[Decide, str]:
+        """The compiled function of a class, and its source (for tests and the curious)."""
+        self.lines: list[str] = []
+        self._write_function(plan)
+        source = "\n".join(self.lines) + "\n"
+        scope: dict[str, Any] = {}
+        exec(compile(source, "<zwcx specialised plan>", "exec"), self.namespace, scope)
+        return scope["decide"], source
+
+    def _line(self, depth: int, text: str) -> None:
+        self.lines.append("    " * depth + text)
+
+    def _write_function(self, plan: ClassPlan) -> None:
+        line = self._line
+        line(0, "def decide(ev, subject, events, listing):")
+        line(1, "events = [e for e in events if e.date <= as_of]")
+        if plan.idle:
+            line(1, "if not events:")
+            line(2, "return [], []")
+        line(1, "ev._events = events")
+        line(1, "subject_id = subject.id")
+        line(1, "results = []")
+        line(1, "recorded = []")
+        line(1, "excluded = []")
+        line(1, "env = None")
+        if plan.rules["record"]:
+            self._write_admission(plan)
+        else:
+            line(1, "if listing:")
+            line(2, "results = [not_applicable(event) for event in events]")
+        if plan.idle:
+            line(1, "if not recorded and not excluded:")
+            line(2, "return results, []")
+        line(1, "shown = mask(subject_id)")
+        line(1, "drafts = {}")
+        line(1, "if excluded:")
+        line(2, "env = ev.environment(subject, events, recorded)")
+        line(2, "for rule, event in excluded:")
+        line(3, "ev.exclude(drafts, rule, event, subject, env)")
+        for kind in ACTING:
+            for rule in plan.rules[kind]:
+                self._write_acting(rule)
+        line(1, "return results, ev.finish(drafts, subject)")
+
+    def _write_admission(self, plan: ClassPlan) -> None:
+        line = self._line
+        line(1, "for event in events:")
+        line(2, "kind = event.kind")
+        line(2, "admitting = []")
+        for index, rule in enumerate(plan.rules["record"]):
+            test = self._test(rule, "event", {"records": "NO_RECORDS"})
+            # with no record results to list, the first admitting rule is all that is needed
+            line(2, f"if {test}:" if index == 0 else f"if (listing or not admitting) and {test}:")
+            line(3, f"admitting.append({self.const(rule)})")
+        line(2, "if not admitting:")
+        line(3, "if listing:")
+        line(4, "results.append(not_applicable(event))")
+        line(3, "continue")
+        line(2, "tolerated = None")
+        for rule in plan.rules["tolerance"]:
+            test = self._test(rule, "event", {"records": "NO_RECORDS"})
+            tolerates = f" and ev.tolerates({self.const(rule)}, event, subject)" if rule.items[0].may else ""
+            line(2, f"if tolerated is None and {test}{tolerates}:")
+            line(3, f"tolerated = {self.const(rule)}")
+        line(2, "if tolerated is None:")
+        line(3, "recorded.append(event)")
+        line(2, "else:")
+        line(3, "excluded.append((tolerated, event))")
+        line(2, "if listing:")
+        line(3, "results.append(record_result(event, admitting, tolerated, [], []))")
+
+    def _write_acting(self, rule: CompiledRule) -> None:
+        line = self._line
+        depth = 1
+        if rule.over == "record":
+            line(1, "for record in recorded:")
+            depth = 2
+            line(depth, f"if {self._test(rule, 'record', {'records': 'recorded'})}:")
+            line(depth + 1, "bound = (record.id,)")
+        else:
+            assert rule.over is None, rule.qualified  # the checker allows only records to act on
+            line(1, f"if {self._test(rule, None, {'records': 'recorded'})}:")
+            line(depth + 1, "bound = ()")
+        depth += 1
+        record = "record" if rule.over == "record" else "None"
+        rule_k = self.const(rule)
+        if rule.kind == "repair" or not all(item.plain for item, _m, _p in rule.emits):
+            line(depth, "if env is None:")
+            line(depth + 1, "env = ev.environment(subject, events, recorded)")
+            if rule.over is not None:
+                line(depth, f"env[{self.const(rule.over)}] = env[{self.const(rule.var)}] = record")
+        if rule.kind == "repair":
+            line(depth, f"ev.repair_binding({rule_k}, {record}, drafts, subject, [], env)")
+            return
+        for item, measure, position in rule.emits:
+            measure_k = self.const(measure)
+            if not item.plain:
+                line(depth, f"ev._add(drafts, {rule_k}, {self.const(item)}, {measure_k}, bound, subject, [], env, "
+                            f"{record})")
+                continue
+            line(depth, f"key = ({measure_k}, subject_id, bound)")
+            line(depth, "found = drafts.get(key)")
+            line(depth, "if found is None:")
+            line(depth + 1, f"drafts[key] = Draft({rule_k}, {measure_k}, 'applied', bound, shown, [], False, "
+                            f"None, None, None, {position})")
+            line(depth, "elif found.also is None:")
+            line(depth + 1, f"found.also = [{self.const(rule.qualified)}]")
+            line(depth, "else:")
+            line(depth + 1, f"found.also.append({self.const(rule.qualified)})")
+
+    def _test(self, rule: CompiledRule, bound: str | None, builtins: dict[str, str]) -> str:
+        """A rule's condition for one binding: the kinds test first, then the condition unless the
+        kinds test is all of it."""
+        parts = []
+        if rule.kinds is not None:
+            parts.append(f"{'kind' if bound == 'event' else f'{bound}.kind'} in {self.const(rule.kinds)}")
+        when = self.policy.rules[rule.order].rule.when
+        if when is not None and not rule.kinds_exact:
+            scope = {rule.over: bound, rule.var: bound} if bound is not None else {}
+            parts.append(f"({self.expr(when, scope, builtins, test=True)})")  # type: ignore[arg-type]
+        return " and ".join(parts) or "True"
+
+    # ---- expressions ------------------------------------------------------------------------
+    def const(self, value: Any) -> str:
+        """A name bound to a value of the policy (the value never becomes source)."""
+        key = id(value)
+        name = self.constants.get(key)
+        if name is None:
+            name = self.constants[key] = f"k{len(self.constants)}"
+            self.namespace[name] = value
+            self.namespace.setdefault("_keep", []).append(value)  # ids stay unique while kept
+        return name
+
+    def local(self) -> str:
+        self.fresh += 1
+        return f"v{self.fresh}"
+
+    def expr(self, node: ast.Node, scope: dict[str, str], builtins: dict[str, str], test: bool = False) -> str:
+        """Python source computing ``node``; ``scope`` maps bound variables to their locals."""
+        sub = lambda n: self.expr(n, scope, builtins)  # noqa: E731
+        match node:
+            case ast.Number(value=v) | ast.String(value=v) | ast.DateLit(value=v) | ast.Bool(value=v):
+                return self.const(v)
+            case ast.Null():
+                return "None"
+            case ast.Quantity():
+                return self.const(literal(node, self.plan.catalogue))
+            case ast.Name(name=name):
+                return self.name(name, scope, builtins)
+            case ast.Field_(target=target, name=name):
+                attribute = attribute_of(name)
+                if isinstance(target, ast.Name) and scope.get(target.name) in _EVENTS and attribute in _PLAIN:
+                    return f"{scope[target.name]}.{attribute}"  # a field of the engine's Event model
+                if attribute in DATED_FIELDS:
+                    return f"field_at({sub(target)}, {self.const(name)}, as_of)"
+                return f"get_field({sub(target)}, {self.const(name)})"
+            case ast.SetLit(items=items):
+                return f"frozenset(({''.join(sub(i) + ', ' for i in items)}))"
+            case ast.Not(operand=operand):
+                return f"(not {self.expr(operand, scope, builtins, test=True)})"
+            case ast.Neg(operand=operand):
+                return f"neg({sub(operand)})"
+            case ast.BoolOp(op=op, operands=operands):
+                joined = f" {op} ".join(self.expr(o, scope, builtins, test=True) for o in operands)
+                return f"({joined})" if test else f"(True if {joined} else False)"
+            case ast.Otherwise(operands=operands):
+                return f"otherwise({', '.join(sub(o) for o in operands)})"
+            case ast.Compare(op=op, left=left, right=right):
+                if op in ("==", "!="):
+                    return f"({sub(left)} {op} {sub(right)})"
+                return f"ordered({self.const(op)}, {sub(left)}, {sub(right)}, ranks)"
+            case ast.In(negated=negated, item=item, collection=collection):
+                found = f"contains({sub(collection)}, {sub(item)})"
+                return f"(not {found})" if negated else found
+            case ast.Arith(op=op, left=left, right=right):
+                return f"arith({self.const(op)}, {sub(left)}, {sub(right)})"
+            case ast.Aggregate() | ast.Total():
+                return self.aggregate(node, scope, builtins)
+        raise TypeError(f"cannot specialise {type(node).__name__}")
+
+    def aggregate(self, node: ast.Aggregate | ast.Total, scope: dict[str, str], builtins: dict[str, str]) -> str:
+        element = self.local()
+        inner = {**scope, node.var.name: element}
+        collection = f"({self.expr(node.collection, scope, builtins)} or ())"
+        where = self.expr(node.where, inner, builtins, test=True) if node.where is not None else "True"
+        if isinstance(node, ast.Total):
+            amount = self.local()
+            value = self.expr(node.value, inner, builtins)
+            return (f"sum({amount} for {element} in {collection} if {where} "
+                    f"for {amount} in ({value},) if {amount} is not None)")
+        if node.op == "count":
+            return f"sum(1 for {element} in {collection} if {where})"
+        return f"{node.op}({where} for {element} in {collection})"
+
+    def name(self, name: str, scope: dict[str, str], builtins: dict[str, str]) -> str:
+        found = meaning(name, frozenset(scope), self.policy)
+        assert found is not None, name
+        if found.kind == "variable":
+            return scope[name]
+        if found.kind == "builtin":
+            assert name in BUILTINS
+            return builtins.get(name, name)
+        if found.kind == "parameter":
+            return self.const(self.parameters["$" + name])
+        if found.kind == "definition":
+            # a definition reads the generic `event` / `record` of the rule that uses it
+            definition = self.policy.definitions[name][0].expr
+            generic = {n: scope.get(n, "None") for n in ("event", "record")}
+            return f"({self.expr(definition, generic, builtins)})"
+        return self.const(found.target)
