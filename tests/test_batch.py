@@ -15,6 +15,7 @@ import pytest
 
 from zwcx_rules import evaluate, load_policy
 from zwcx_rules.batch import BatchOptions, run_batch
+from zwcx_rules.decisions import Decision
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -59,15 +60,17 @@ def test_bad_lines_are_rejected_alone_with_line_and_path(source: Path, tmp_path:
     assert result.returncode == 1 and "3 lines rejected" in result.stderr
 
 
-def test_batch_decides_as_eval_does(tmp_path: Path) -> None:
+@pytest.mark.parametrize("trace", ["full", "summary", "none"])
+def test_batch_decides_as_eval_does(tmp_path: Path, trace: str) -> None:
+    """Each line is, byte for byte, the API's decision JSON (less what falls on others' lines)."""
     source = write_jsonl(tmp_path / "s.jsonl", 120, seed=7)
-    run_batch(options(source, tmp_path / "run", workers=1, trace="full"))
-    batch = [json.loads(line) for line in (tmp_path / "run" / "decisions.jsonl").read_text("utf-8").splitlines()]
-    whole = json.loads(evaluate(load_policy("jiangxi"), case_file(120, seed=7)).model_dump_json())["decisions"]
+    run_batch(options(source, tmp_path / "run", workers=1, trace=trace))
+    batch = (tmp_path / "run" / "decisions.jsonl").read_text("utf-8").splitlines()
+    whole = evaluate(load_policy("jiangxi"), case_file(120, seed=7), trace=trace).decisions  # type: ignore[arg-type]
     for line, decision in zip(batch, whole, strict=True):
-        own = [o for o in decision["outcomes"] if not (o["kind"] == "responsibility" and o["subject"] == line["subject"]
-                                                       and line["subject"].startswith("p-"))]
-        assert line == {**decision, "outcomes": own}
+        own = [o for o in decision.outcomes if not (o.kind == "responsibility" and o.subject == decision.subject
+                                                    and decision.subject.startswith("p-"))]
+        assert line == Decision(subject=decision.subject, records=decision.records, outcomes=own).model_dump_json()
 
 
 def test_repeat_runs_are_byte_identical_whatever_the_workers(source: Path, tmp_path: Path) -> None:
@@ -166,3 +169,11 @@ def test_the_dask_api_decides_a_bag_as_the_batch_does(tmp_path: Path) -> None:
             Client(cluster) as client:
         bag = db.from_sequence(subjects, npartitions=3)
         assert dask_evaluate("jiangxi", bag, AS_OF, client=client).compute() == expected
+
+
+def test_both_json_writers_give_the_models_own_bytes() -> None:
+    """Decision lines are written without building models; with or without orjson, the same bytes."""
+    from zwcx_rules.decisions import _standard_dumps, dumps
+
+    for decision in evaluate(load_policy("jiangxi"), ROOT / "examples" / "cases.json").decisions:
+        assert _standard_dumps(decision).decode() == dumps(decision).decode() == decision.model_dump_json()

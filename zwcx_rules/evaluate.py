@@ -46,15 +46,18 @@ class Draft:
     def kind(self) -> str:
         return self.rule.kind
 
+    def fields(self) -> dict[str, Any]:
+        """The outcome's fields, in the order of :class:`Outcome` (what its JSON lists)."""
+        return {
+            "measure": self.measure, "kind": self.rule.kind, "status": self.status, "events": list(self.events),
+            "subject": self.subject, "path": self.path, "clause": self.rule.clause, "rule": self.rule.qualified,
+            "deadline": self.deadline, "until": self.until, "modified_by": self.modified_by or [],
+            "because": list(self.because), "discretionary": self.discretionary, "also": self.also or [],
+        }
+
     def freeze(self) -> Outcome:
         # INVARIANT: every value here is already valid, so the model is built without re-validation
-        return Outcome.trusted(
-            measure=self.measure, kind=self.rule.kind, status=self.status,  # type: ignore[arg-type]
-            events=list(self.events), subject=self.subject, path=self.path, clause=self.rule.clause,
-            rule=self.rule.qualified, deadline=self.deadline, until=self.until,
-            modified_by=self.modified_by or [], because=list(self.because), discretionary=self.discretionary,
-            also=self.also or [],
-        )
+        return Outcome.trusted(**self.fields())
 
     def sort_key(self) -> tuple[Any, ...]:
         return self.rule.rank, self.events, self.position, self.subject or "", self.measure

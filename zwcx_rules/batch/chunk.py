@@ -17,12 +17,13 @@ from typing import Any, Literal
 
 from ..api import Policy
 from ..catalogue import Catalogue
-from ..decisions import Decision
+from ..decisions import dumps
 from ..errors import ZwcxError
-from ..evaluate import SubjectEvaluator
+from ..evaluate import Draft, SubjectEvaluator
 from ..facts import Facts, load_cases, mask_if_id_number
-from ..facts.graph import Relations
+from ..facts.graph import Relations, gc_paused
 from ..plan import Plan
+from .inputs import loads
 
 Trace = Literal["full", "summary", "none"]
 Line = tuple[int, str]
@@ -70,8 +71,9 @@ def run_chunk(context: ChunkContext, index: int, lines: list[Line],
     objects: list[tuple[int, dict[str, Any]]] = []
     for number, text in lines:
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
+            data = loads(text)
+        except ValueError:
+            error = _json_error(text)
             result.errors.append(_error(number, None, "$", "Z600", f"not JSON: {error.msg} at column {error.colno}"))
             continue
         if not isinstance(data, dict):
@@ -95,22 +97,30 @@ def run_chunk(context: ChunkContext, index: int, lines: list[Line],
             continue
         parsed.append((number, data))
     facts, accepted = _validate(context, parsed, result)
-    evaluator = SubjectEvaluator(context.plan, facts, context.as_of,
-                                 "full" if context.trace == "full" else "summary")
-    for (number, _), subject in zip(accepted, facts.subjects, strict=True):
-        records, drafts = evaluator.evaluate(subject)
-        outcomes = [d.freeze() for d in drafts]
-        result.subjects += 1
-        for outcome in outcomes:
-            result.counts[f"{outcome.measure}\t{outcome.status}"] += 1
-        shown = mask_if_id_number(subject.id)
-        if context.rows:
-            result.rows += [_row(number, shown, o) for o in outcomes]
-        else:
-            decision = Decision.trusted(subject=shown, records=records if context.trace != "none" else [],
-                                        outcomes=outcomes)
-            result.decisions.append(decision.model_dump_json())
+    evaluator = SubjectEvaluator(context.plan, facts, context.as_of, context.trace)
+    counts = result.counts
+    with gc_paused():  # deciding makes no reference cycles; the collector would only rescan the facts
+        for (number, _), subject in zip(accepted, facts.subjects, strict=True):
+            records, drafts = evaluator.evaluate(subject)
+            result.subjects += 1
+            for draft in drafts:
+                counts[f"{draft.measure}\t{draft.status}"] += 1
+            shown = mask_if_id_number(subject.id)
+            if context.rows:
+                result.rows += [_row(number, shown, d) for d in drafts]
+            else:
+                decision = {"subject": shown, "records": records, "outcomes": [d.fields() for d in drafts]}
+                result.decisions.append(dumps(decision).decode("utf-8"))
     return result
+
+
+def _json_error(text: str) -> json.JSONDecodeError:
+    """The standard parser's account of a line that is not JSON (its messages are the documented ones)."""
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as error:
+        return error
+    return json.JSONDecodeError("not one JSON value", text, 0)
 
 
 def _validate(context: ChunkContext, parsed: list[tuple[int, dict[str, Any]]],
@@ -165,11 +175,11 @@ def _error(line: int, subject: Any, path: str, code: str, message: str) -> str:
                       ensure_ascii=False)
 
 
-def _row(line: int, subject: str, outcome: Any) -> dict[str, Any]:
+def _row(line: int, subject: str, draft: Draft) -> dict[str, Any]:
+    clause = draft.rule.clause
     return {
-        "line": line, "decision_subject": subject, "subject": outcome.subject, "measure": outcome.measure,
-        "kind": outcome.kind, "status": outcome.status, "clause": outcome.clause.id,
-        "cite": outcome.clause.cite, "rule": outcome.rule, "layer": outcome.clause.policy,
-        "deadline": outcome.deadline, "until": outcome.until, "events": ",".join(outcome.events),
-        "discretionary": outcome.discretionary,
+        "line": line, "decision_subject": subject, "subject": draft.subject, "measure": draft.measure,
+        "kind": draft.rule.kind, "status": draft.status, "clause": clause.id, "cite": clause.cite,
+        "rule": draft.rule.qualified, "layer": clause.policy, "deadline": draft.deadline, "until": draft.until,
+        "events": ",".join(draft.events), "discretionary": draft.discretionary,
     }

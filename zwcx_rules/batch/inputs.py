@@ -16,11 +16,11 @@ from typing import Any
 
 from ..errors import Diagnostic, ZwcxError
 
-_loads: Callable[[str], Any] = json.loads
+loads: Callable[[str], Any] = json.loads
 try:  # a faster parser when the `scale` extra is installed; the standard one otherwise
     import orjson
 
-    _loads = orjson.loads
+    loads = orjson.loads
 except ImportError:  # pragma: no cover - depends on the environment
     pass
 
@@ -74,7 +74,7 @@ class BatchInput:
         """The lines that parse as JSON objects (the relations pass skips the others)."""
         for number, text in self.lines():
             try:
-                data = _loads(text)
+                data = loads(text)
             except ValueError:
                 continue
             if isinstance(data, dict):
