@@ -36,8 +36,12 @@ Edge = tuple[str, str, str, str, str, str, str]
 
 def _date(value: Any) -> str | None:
     """An ISO date string, or None for anything that is not one (pass 2 reports it)."""
-    if not isinstance(value, str):
-        return None
+    return _iso(value) if isinstance(value, str) else None
+
+
+@lru_cache(maxsize=1 << 16)
+def _iso(value: str) -> str | None:
+    # a province's tenures start on a few thousand distinct days: parse each once
     try:
         return dt.date.fromisoformat(value).isoformat()
     except ValueError:
