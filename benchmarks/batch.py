@@ -26,7 +26,7 @@ from handwritten import decide
 from synthetic import case_file, write_jsonl
 
 from zwcx_rules import load_cases, load_policy
-from zwcx_rules.evaluate import SubjectEvaluator
+from zwcx_rules.evaluate import Draft, SubjectEvaluator
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = dt.date(2024, 6, 30)
@@ -50,9 +50,10 @@ def in_process(sample: int) -> None:
     plan = policy.plan_on(AS_OF)
     assert plan is not None
 
-    def engine(trace: str) -> list[list[object]]:
+    def engine(trace: str) -> list[list[Draft]]:
+        # the outcomes as the engine holds them (what batch output is written from)
         evaluator = SubjectEvaluator(plan, facts, AS_OF, trace)  # type: ignore[arg-type]
-        return [[d.freeze() for d in evaluator.evaluate(s)[1]] for s in facts.subjects]
+        return [drafts for _records, drafts in evaluator.evaluate_all(facts.subjects)]
 
     def hand() -> list[list[object]]:
         return [decide(s, facts.events_of(s.id), facts.graph, AS_OF) for s in facts.subjects]

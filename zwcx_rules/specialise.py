@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, get_args, get_origin
+
+from pydantic import BaseModel
 
 from . import ast
-from .facts.asof import DATED_FIELDS, field_at
+from .facts.asof import DATED_FIELDS, EVENT_FIELDS, SUBJECT_FIELDS, field_at
 from .facts.identifiers import mask_if_id_number
-from .facts.models import Event
+from .facts.models import Event, Subject
 from .plan import ACTING, ClassPlan, CompiledRule, Plan, literal
 from .scope import BUILTINS, meaning
 from .values import arith, attribute_of, contains, get_field, ordered, present, ranks
@@ -40,11 +42,6 @@ def _neg(value: Any) -> Any:
 def _otherwise(*values: Any) -> Any:
     return next((v for v in values if present(v)), None)
 
-
-_EVENTS = ("event", "record")
-"""The locals a rule's binding lives in: always an :class:`~zwcx_rules.facts.models.Event`."""
-_PLAIN = frozenset(Event.model_fields) - DATED_FIELDS
-"""Event fields read directly: the model's own names, never text of a policy."""
 
 _HELPERS: dict[str, Any] = {
     "contains": contains, "ordered": ordered, "arith": arith, "get_field": get_field, "field_at": field_at,
@@ -66,6 +63,9 @@ class Specialiser:
                                           "not_applicable": not_applicable, "NO_RECORDS": ()}
         self.constants: dict[int, str] = {}
         self.fresh = 0
+        self.dates: set[str] = {"as_of"}
+        self.models: dict[str, type[BaseModel]] = {"event": Event, "record": Event, "subject": Subject}
+        """The engine's model each local holds, where known: their fields are read directly."""
         self.functions: dict[tuple[str, str | None, str | None], Decide] = {}
 
     def decide(self, evaluator: Any, subject: Any, events: tuple[Any, ...], listing: bool) -> tuple[list[Any], list[Any]]:
@@ -228,12 +228,25 @@ class Specialiser:
                 return self.name(name, scope, builtins)
             case ast.Field_(target=target, name=name):
                 attribute = attribute_of(name)
-                if isinstance(target, ast.Name) and scope.get(target.name) in _EVENTS and attribute in _PLAIN:
-                    return f"{scope[target.name]}.{attribute}"  # a field of the engine's Event model
+                value = sub(target)
+                model = self.models.get(value)
+                if model is not None and attribute in model.model_fields:
+                    # a field of one of the engine's models: read directly (its name is the model's,
+                    # never text of the policy), a dated one through its as-of view
+                    views = EVENT_FIELDS if model is Event else SUBJECT_FIELDS if model is Subject else {}
+                    if attribute in views:
+                        return f"{self.const(views[attribute])}({value}.{attribute}, as_of)"
+                    source = f"{value}.{attribute}"
+                    if model.model_fields[attribute].annotation is dt.date:
+                        self.dates.add(source)  # a required date: compared without null checks
+                    return source
                 if attribute in DATED_FIELDS:
-                    return f"field_at({sub(target)}, {self.const(name)}, as_of)"
-                return f"get_field({sub(target)}, {self.const(name)})"
+                    return f"field_at({value}, {self.const(name)}, as_of)"
+                return f"get_field({value}, {self.const(name)})"
             case ast.SetLit(items=items):
+                constant = [self.constant(i, scope) for i in items]
+                if all(found for found, _ in constant):
+                    return self.const(frozenset(value for _, value in constant))
                 return f"frozenset(({''.join(sub(i) + ', ' for i in items)}))"
             case ast.Not(operand=operand):
                 return f"(not {self.expr(operand, scope, builtins, test=True)})"
@@ -247,7 +260,10 @@ class Specialiser:
             case ast.Compare(op=op, left=left, right=right):
                 if op in ("==", "!="):
                     return f"({sub(left)} {op} {sub(right)})"
-                return f"ordered({self.const(op)}, {sub(left)}, {sub(right)}, ranks)"
+                a, b = sub(left), sub(right)
+                if a in self.dates and b in self.dates:
+                    return f"({a} {op} {b})"
+                return f"ordered({self.const(op)}, {a}, {b}, ranks)"
             case ast.In(negated=negated, item=item, collection=collection):
                 found = f"contains({sub(collection)}, {sub(item)})"
                 return f"(not {found})" if negated else found
@@ -257,9 +273,28 @@ class Specialiser:
                 return self.aggregate(node, scope, builtins)
         raise TypeError(f"cannot specialise {type(node).__name__}")
 
+    def constant(self, node: ast.Node, scope: dict[str, str]) -> tuple[bool, Any]:
+        """Whether a set item is known when the plan is written (a literal or a code), and its value."""
+        match node:
+            case ast.Number(value=v) | ast.String(value=v) | ast.DateLit(value=v) | ast.Bool(value=v):
+                return True, v
+            case ast.Quantity():
+                return True, literal(node, self.plan.catalogue)
+            case ast.Name(name=name):
+                found = meaning(name, frozenset(scope), self.policy)
+                return (True, found.target) if found is not None and found.kind == "code" else (False, None)
+        return False, None
+
     def aggregate(self, node: ast.Aggregate | ast.Total, scope: dict[str, str], builtins: dict[str, str]) -> str:
         element = self.local()
         inner = {**scope, node.var.name: element}
+        collection_node = node.collection
+        if isinstance(collection_node, ast.Field_):
+            owner = self.models.get(self.expr(collection_node.target, scope, builtins))
+            field = owner.model_fields.get(attribute_of(collection_node.name)) if owner else None
+            items = get_args(field.annotation) if field is not None and get_origin(field.annotation) is list else ()
+            if items and isinstance(items[0], type) and issubclass(items[0], BaseModel):
+                self.models[element] = items[0]  # e.g. a record's remedies are Remedy models
         collection = f"({self.expr(node.collection, scope, builtins)} or ())"
         where = self.expr(node.where, inner, builtins, test=True) if node.where is not None else "True"
         if isinstance(node, ast.Total):
