@@ -141,10 +141,6 @@ class Plan:
             self._by_class[key] = found
         return found
 
-    def rules_for(self, subject: Any) -> dict[str, tuple[CompiledRule, ...]]:
-        """The rules of each kind whose `for` matches a subject."""
-        return self.for_subject(subject).rules
-
     def parameters_on(self, day: dt.date) -> dict[str, Any]:
         """Every parameter's runtime value in force on a day, keyed as closures read them (`$name`)."""
         out: dict[str, Any] = {}

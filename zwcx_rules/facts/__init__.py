@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from .asof import event_as_of, subject_as_of
 from .graph import Hop, RelationGraph
 from .identifiers import (
     id_number_check_char,
@@ -34,7 +33,7 @@ from .models import (
 __all__ = [
     "Assessment", "CaseFile", "Commitment", "Determination", "Event", "Facts", "Honor", "Hop",
     "Objection", "Position", "Rating", "Rectification", "RelationGraph", "Remedy", "Stage",
-    "Subject", "Tenure", "Tolerance", "event_as_of", "id_number_check_char", "id_number_is_valid",
-    "json_path", "load_cases", "mask_id_number", "mask_if_id_number", "subject_as_of", "uscc_check_char",
+    "Subject", "Tenure", "Tolerance", "id_number_check_char", "id_number_is_valid",
+    "json_path", "load_cases", "mask_id_number", "mask_if_id_number", "uscc_check_char",
     "uscc_is_valid",
 ]

@@ -84,20 +84,6 @@ def field_on(value: Any, attribute: str, day: date) -> Any:
     return found if view is None else view(found, day)
 
 
-def event_as_of(event: Event, day: date) -> Event:
-    """The whole event on a day (a copy only when something in it is later)."""
-    update = {name: seen for name, view in EVENT_FIELDS.items()
-              if (seen := view(found := getattr(event, name), day)) is not found}
-    return event.model_copy(update=update) if update else event
-
-
-def subject_as_of(subject: Subject, day: date) -> Subject:
-    """The whole subject on a day (a copy only when something in it is later)."""
-    update = {name: seen for name, view in SUBJECT_FIELDS.items()
-              if (seen := view(found := getattr(subject, name), day)) is not found}
-    return subject.model_copy(update=update) if update else subject
-
-
 def field_at(value: Any, name: str, day: date) -> Any:
     """The field `name` of a value as a rule reads it on ``day``: null-safe, a mapping by key,
     an event's or a subject's dated field through its as-of view."""
