@@ -28,7 +28,7 @@ from .plan import (
 )
 from .resolve import ResolvedPolicy, ResolvedRule
 from .scope import meaning, rule_bindings
-from .values import arith, attribute_of, contains, get_field, ordered, present, ranks
+from .values import arith, attribute_of, contains, get_field, id_of, ordered, present, ranks
 
 _MISSING = object()
 
@@ -331,14 +331,14 @@ class _Compiler:
         match node:
             case ast.PrincipalOf(body=body, on=on):
                 body_fn, day_fn = self.expr(body, bound), self.expr(on, bound)
-                return lambda env: env["@graph"].principals_on(_id(body_fn(env)), day_fn(env))
+                return lambda env: env["@graph"].principals_on(id_of(body_fn(env)), day_fn(env))
             case ast.LeadersOf(body=body, on=on):
                 body_fn, day_fn = self.expr(body, bound), self.expr(on, bound)
-                return lambda env: env["@graph"].leaders_on(_id(body_fn(env)), day_fn(env))
+                return lambda env: env["@graph"].leaders_on(id_of(body_fn(env)), day_fn(env))
             case ast.StageOwnerOf(project=project, stage=stage, on=on):
                 project_fn, stage_fn, day_fn = (self.expr(n, bound) for n in (project, stage, on))
                 return lambda env: env["@graph"].stage_owners_on(
-                    _id(project_fn(env)), stage_fn(env), day_fn(env))
+                    id_of(project_fn(env)), stage_fn(env), day_fn(env))
             case ast.PersonsOf(record=record):
                 record_fn = self.expr(record, bound)
                 return lambda env: env["@graph"].persons_of_event(record_fn(env))
@@ -362,10 +362,6 @@ def _explainer(conjuncts: tuple[Conjunct, ...]) -> Explainer:
     def explain(env: dict[str, Any]) -> list[str]:
         return [f"`{c.text}` holds" + (f": {shown}" if (shown := c.values(env)) else "") for c in conjuncts]
     return explain
-
-
-def _id(value: Any) -> Any:
-    return getattr(value, "id", value)
 
 
 def _field(target: Fn, name: str) -> Fn:

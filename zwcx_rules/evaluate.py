@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from .decisions import ClauseRef, Decision, Modification, Outcome, RecordResult
 from .facts import Facts, mask_if_id_number
-from .facts.graph import gc_paused
+from .facts.graph import Hop, gc_paused
 from .plan import ACTING, ClassPlan, CompiledItem, CompiledRule, Plan
 from .specialise import Specialiser
 
@@ -80,6 +80,8 @@ class SubjectEvaluator:
         """Coverage events, when given: (`rule`, name, fired) per binding, `or`/`else` alternatives taken."""
         self.base: dict[str, Any] = {"as_of": as_of, "@graph": facts.graph, "@probe": probe,
                                      **plan.parameters_on(as_of)}
+        self.graph = facts.graph
+        self._modifications: dict[tuple[str, str, bool], Modification] = {}
         self.specialiser: Specialiser | None = None
         """With no full trace and no probes, the plan's functions per class (specialise.py) decide."""
         if specialised and probe is None and not self.full:
@@ -138,14 +140,17 @@ class SubjectEvaluator:
         self._add(drafts, rule, rule.items[0], rule.items[0].measures[0], (event.id,), subject, because or [],
                   env, event)
 
-    def finish(self, drafts: dict[Any, Draft], subject: Any) -> list[Draft]:
-        """Settle softenings and expiry, then precedence; the outcomes in listing order."""
+    def finish(self, drafts: dict[Any, Draft], subject: Any, overriding: bool = True) -> list[Draft]:
+        """Settle softenings and expiry, then precedence; the outcomes in listing order.
+
+        ``overriding``: whether any rule that acted can require a measure a precedence lets win.
+        """
         outcomes = list(drafts.values())
         for draft in outcomes:
             if draft.softenings or draft.until is not None:
                 self._settle(draft, subject)
         winning = self.plan.winners
-        if winning and any(d.measure in winning for d in outcomes):
+        if overriding and winning and any(d.measure in winning for d in outcomes):
             self._precedence(outcomes)
         if len(outcomes) > 1:
             outcomes.sort(key=Draft.sort_key)
@@ -158,7 +163,10 @@ class SubjectEvaluator:
         each of its passes would rescan every subject and event loaded, costing more than deciding.
         """
         with gc_paused():
-            return [self.evaluate(subject) for subject in subjects]
+            if self.specialiser is None:
+                return [self.evaluate(subject) for subject in subjects]
+            decide, events_of, listing = self.specialiser.decide, self.facts.events_of, self.listing
+            return [decide(self, subject, events_of(subject.id), listing) for subject in subjects]
 
     def _has_events(self, subject: Any) -> bool:
         as_of = self.as_of
@@ -288,9 +296,18 @@ class SubjectEvaluator:
     def _add(self, drafts: dict[Any, Draft], rule: CompiledRule, item: CompiledItem, measure: str,
              events: tuple[str, ...], subject: Any, because: list[str], env: dict[str, Any],
              record: Any) -> None:
+        self.place(drafts, rule, item, measure, events, subject, because, record,
+                   item.target(env) if item.target is not None else None,
+                   item.due(env) if item.due is not None else None,
+                   item.until(env) if item.until is not None else None)
+
+    def place(self, drafts: dict[Any, Draft], rule: CompiledRule, item: CompiledItem, measure: str,
+              events: tuple[str, ...], subject: Any, because: list[str], record: Any,
+              hops: list[Hop] | None, due: dt.date | None, until: dt.date | None) -> None:
+        """Require a measure of an item for one binding: of the subject, or of each person its
+        target found (``hops``); a measure already required for the same events names this rule too."""
         targets: list[tuple[str | None, list[str] | None, list[str]]]
-        if item.target is not None:
-            hops = item.target(env)
+        if hops is not None:
             if hops:
                 targets = [(h.person, list(h.path), self._found(item.target_text, h.person)) for h in hops]
             else:
@@ -310,9 +327,7 @@ class SubjectEvaluator:
                 subject=mask_if_id_number(person) if person else None,
                 because=[*because, *found] if found else because, discretionary=item.may,
                 path=[mask_if_id_number(p) for p in path] if path else None,
-                position=rule.positions.get(measure, 0),
-                deadline=item.due(env) if item.due is not None else None,
-                until=item.until(env) if item.until is not None else None,
+                position=rule.positions.get(measure, 0), deadline=due, until=until,
             )
             if item.may and draft.status == "discretionary":
                 decision = self._determination(measure, record, subject)
@@ -365,9 +380,14 @@ class SubjectEvaluator:
         the clauses permit a determination decides; undecided, the engine never decides against the
         subject (a permitted 从轻 shows as mitigated, the softening every reading allows)."""
         softenings = draft.softenings or []
-        required = max((_LENIENCY[m] for m, _, _, may in softenings if not may), default=0)
-        most = max(_LENIENCY[m] for m, *_ in softenings)
-        permits_mitigation = any(m == "mitigation" for m, *_ in softenings)
+        required = most = 0
+        permits_mitigation = False
+        for measure, _rule, _because, may in softenings:
+            leniency = _LENIENCY[measure]
+            most = max(most, leniency)
+            if not may:
+                required = max(required, leniency)
+            permits_mitigation = permits_mitigation or measure == "mitigation"
         level = required or (1 if permits_mitigation else 2)
         note = ("discretionary (可) and undecided: the softening every reading allows" if not required
                 else f"{_SOFTENING[required]} required by the clause")
@@ -385,9 +405,18 @@ class SubjectEvaluator:
         chosen = _SOFTENING[level]
         # credit the rule that requires the chosen softening, else one that permits it
         _m, rule, because, may = min(softenings, key=lambda s: (s[0] != chosen, s[3], s[1].order))
-        draft.modified_by = [*(draft.modified_by or ()), Modification.trusted(
-            measure=chosen, clause=rule.clause, rule=rule.qualified,
-            because=[*because, note] if self.full else [], discretionary=may and level > required)]
+        discretionary = may and level > required
+        modification: Modification | None
+        if self.full:
+            modification = Modification.trusted(measure=chosen, clause=rule.clause, rule=rule.qualified,
+                                                because=[*because, note], discretionary=discretionary)
+        else:  # with no trace, the same softening by the same rule is one frozen value, built once
+            key = (chosen, rule.qualified, discretionary)
+            modification = self._modifications.get(key)
+            if modification is None:
+                modification = self._modifications[key] = Modification.trusted(
+                    measure=chosen, clause=rule.clause, rule=rule.qualified, because=[], discretionary=discretionary)
+        draft.modified_by = [*(draft.modified_by or ()), modification]
         draft.status = "exempted" if chosen == "exemption" else "mitigated"
 
     def _precedence(self, outcomes: list[Draft]) -> None:
@@ -426,7 +455,8 @@ def record_result(event: Any, admitting: list[CompiledRule], tolerated: Compiled
                   because: list[str], excluded_because: list[str]) -> RecordResult:
     """An admitted event's result: recorded under the first admitting rule, or excluded."""
     rule = admitting[0]
-    because = [*because, *(f"also admitted by {r.qualified} ({r.clause.id})" for r in admitting[1:])]
+    if len(admitting) > 1:
+        because = [*because, *(f"also admitted by {r.qualified} ({r.clause.id})" for r in admitting[1:])]
     if tolerated is None:
         return RecordResult.trusted(event=event.id, status="recorded", clause=rule.clause, rule=rule.qualified,
                                     because=because)

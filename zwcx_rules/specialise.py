@@ -29,7 +29,7 @@ from .facts.identifiers import mask_if_id_number
 from .facts.models import Event, Subject
 from .plan import ACTING, ClassPlan, CompiledRule, Plan, literal
 from .scope import BUILTINS, meaning
-from .values import arith, attribute_of, contains, get_field, ordered, present, ranks
+from .values import Duration, arith, attribute_of, contains, get_field, id_of, ordered, present, ranks
 
 Decide = Callable[[Any, Any, tuple[Any, ...], bool], tuple[list[Any], list[Any]]]
 """``decide(evaluator, subject, events, listing)`` → (record results, outcomes)."""
@@ -45,7 +45,7 @@ def _otherwise(*values: Any) -> Any:
 
 _HELPERS: dict[str, Any] = {
     "contains": contains, "ordered": ordered, "arith": arith, "get_field": get_field, "field_at": field_at,
-    "neg": _neg, "otherwise": _otherwise, "mask": mask_if_id_number,
+    "neg": _neg, "otherwise": _otherwise, "mask": mask_if_id_number, "id_of": id_of,
 }
 
 
@@ -119,7 +119,8 @@ class Specialiser:
         for kind in ACTING:
             for rule in plan.rules[kind]:
                 self._write_acting(rule)
-        line(1, "return results, ev.finish(drafts, subject)")
+        measures = {m for kind in ("tolerance", *ACTING) for r in plan.rules[kind] for i in r.items for m in i.measures}
+        line(1, f"return results, ev.finish(drafts, subject, {not measures.isdisjoint(self.plan.winners)})")
 
     def _write_admission(self, plan: ClassPlan) -> None:
         line = self._line
@@ -150,42 +151,71 @@ class Specialiser:
 
     def _write_acting(self, rule: CompiledRule) -> None:
         line = self._line
-        depth = 1
+        builtins = {"records": "recorded"}
         if rule.over == "record":
             line(1, "for record in recorded:")
-            depth = 2
-            line(depth, f"if {self._test(rule, 'record', {'records': 'recorded'})}:")
-            line(depth + 1, "bound = (record.id,)")
+            line(2, f"if {self._test(rule, 'record', builtins)}:")
+            line(3, "bound = (record.id,)")
         else:
             assert rule.over is None, rule.qualified  # the checker allows only records to act on
-            line(1, f"if {self._test(rule, None, {'records': 'recorded'})}:")
-            line(depth + 1, "bound = ()")
-        depth += 1
+            line(1, f"if {self._test(rule, None, builtins)}:")
+            line(2, "bound = ()")
+        depth = 3 if rule.over == "record" else 2
         record = "record" if rule.over == "record" else "None"
+        scope = {"record": "record", rule.var or "record": "record"} if rule.over == "record" else {}
         rule_k = self.const(rule)
-        if rule.kind == "repair" or not all(item.plain for item, _m, _p in rule.emits):
-            line(depth, "if env is None:")
-            line(depth + 1, "env = ev.environment(subject, events, recorded)")
-            if rule.over is not None:
-                line(depth, f"env[{self.const(rule.over)}] = env[{self.const(rule.var)}] = record")
         if rule.kind == "repair":
+            if not all(item.of_all or item.of_names for item in rule.items):  # requires measures of its own
+                line(depth, "if env is None:")
+                line(depth + 1, "env = ev.environment(subject, events, recorded)")
+                if rule.over is not None:
+                    line(depth, f"env[{self.const(rule.over)}] = env[{self.const(rule.var)}] = record")
             line(depth, f"ev.repair_binding({rule_k}, {record}, drafts, subject, [], env)")
             return
-        for item, measure, position in rule.emits:
-            measure_k = self.const(measure)
-            if not item.plain:
-                line(depth, f"ev._add(drafts, {rule_k}, {self.const(item)}, {measure_k}, bound, subject, [], env, "
-                            f"{record})")
+        written = self.policy.rules[rule.order].rule.then
+        for item, source in zip(rule.items, written, strict=True):
+            if item.plain:
+                for measure in item.measures:
+                    self._write_plain(depth, rule, measure, rule.positions[measure])
                 continue
-            line(depth, f"key = ({measure_k}, subject_id, bound)")
-            line(depth, "found = drafts.get(key)")
-            line(depth, "if found is None:")
-            line(depth + 1, f"drafts[key] = Draft({rule_k}, {measure_k}, 'applied', bound, shown, [], False, "
-                            f"None, None, None, {position})")
-            line(depth, "elif found.also is None:")
-            line(depth + 1, f"found.also = [{self.const(rule.qualified)}]")
-            line(depth, "else:")
-            line(depth + 1, f"found.also.append({self.const(rule.qualified)})")
+            # a target to find or a date to compute: found here, placed by the evaluator
+            hops = self.target(source.to, scope, builtins) if source.to is not None else "None"
+            due = self.expr(source.due, scope, builtins) if source.due is not None else "None"
+            until = self.expr(source.until, scope, builtins) if source.until is not None else "None"
+            line(depth, f"found = {hops}")
+            for measure in item.measures:
+                line(depth, f"ev.place(drafts, {rule_k}, {self.const(item)}, {self.const(measure)}, bound, "
+                            f"subject, [], {record}, found, {due}, {until})")
+
+    def _write_plain(self, depth: int, rule: CompiledRule, measure: str, position: int) -> None:
+        """The subject itself is required a measure, applied: the common case, written out."""
+        line, measure_k = self._line, self.const(measure)
+        line(depth, f"key = ({measure_k}, subject_id, bound)")
+        line(depth, "found = drafts.get(key)")
+        line(depth, "if found is None:")
+        line(depth + 1, f"drafts[key] = Draft({self.const(rule)}, {measure_k}, 'applied', bound, shown, [], False, "
+                        f"None, None, None, {position})")
+        line(depth, "elif found.also is None:")
+        line(depth + 1, f"found.also = [{self.const(rule.qualified)}]")
+        line(depth, "else:")
+        line(depth + 1, f"found.also.append({self.const(rule.qualified)})")
+
+    def target(self, node: ast.Node, scope: dict[str, str], builtins: dict[str, str]) -> str:
+        """Python source giving the hops to the persons a responsibility falls on."""
+        sub = lambda n: self.expr(n, scope, builtins)  # noqa: E731
+        match node:
+            case ast.PrincipalOf(body=body, on=on):
+                return f"ev.graph.principals_on(id_of({sub(body)}), {sub(on)})"
+            case ast.LeadersOf(body=body, on=on):
+                return f"ev.graph.leaders_on(id_of({sub(body)}), {sub(on)})"
+            case ast.StageOwnerOf(project=project, stage=stage, on=on):
+                return f"ev.graph.stage_owners_on(id_of({sub(project)}), {sub(stage)}, {sub(on)})"
+            case ast.PersonsOf(record=record):
+                return f"ev.graph.persons_of_event({sub(record)})"
+            case ast.TargetElse(options=options):
+                # the first target that finds anyone
+                return "(" + " or ".join(self.target(o, scope, builtins) for o in options) + " or [])"
+        raise TypeError(f"cannot specialise target {type(node).__name__}")
 
     def _test(self, rule: CompiledRule, bound: str | None, builtins: dict[str, str]) -> str:
         """A rule's condition for one binding: the kinds test first, then the condition unless the
@@ -268,7 +298,10 @@ class Specialiser:
                 found = f"contains({sub(collection)}, {sub(item)})"
                 return f"(not {found})" if negated else found
             case ast.Arith(op=op, left=left, right=right):
-                return f"arith({self.const(op)}, {sub(left)}, {sub(right)})"
+                a, b = sub(left), sub(right)
+                if op in ("+", "-") and a in self.dates and isinstance(self.namespace.get(b), Duration):
+                    return f"{b}.add_to({a}{', -1' if op == '-' else ''})"  # a required date moved by a period
+                return f"arith({self.const(op)}, {a}, {b})"
             case ast.Aggregate() | ast.Total():
                 return self.aggregate(node, scope, builtins)
         raise TypeError(f"cannot specialise {type(node).__name__}")

@@ -101,6 +101,11 @@ def arith(op: str, a: Any, b: Any) -> Any:
     return a * b if op == "*" else a / b
 
 
+def id_of(value: Any) -> Any:
+    """A subject's id, whether given the subject or its id (what relation queries take)."""
+    return getattr(value, "id", value)
+
+
 def attribute_of(name: str) -> str:
     """The model attribute a field name reads (`from` is a Python keyword)."""
     return "from_" if name == "from" else name
