@@ -66,7 +66,15 @@ def run_chunk(context: ChunkContext, index: int, lines: list[Line],
     """Decide every readable subject of the chunk, in line order; reject the others with a reason.
 
     ``first_lines`` gives the first input line of each subject id, to reject a repeated id.
+    The cyclic garbage collector is paused throughout: reading, deciding and writing a chunk make
+    no reference cycles, and each of its passes would rescan the chunk's objects.
     """
+    with gc_paused():
+        return _run_chunk(context, index, lines, first_lines)
+
+
+def _run_chunk(context: ChunkContext, index: int, lines: list[Line],
+               first_lines: Callable[[list[str]], dict[str, int]] | None) -> ChunkResult:
     result = ChunkResult(index=index)
     objects: list[tuple[int, dict[str, Any]]] = []
     for number, text in lines:
@@ -99,18 +107,17 @@ def run_chunk(context: ChunkContext, index: int, lines: list[Line],
     facts, accepted = _validate(context, parsed, result)
     evaluator = SubjectEvaluator(context.plan, facts, context.as_of, context.trace)
     counts = result.counts
-    with gc_paused():  # deciding makes no reference cycles; the collector would only rescan the facts
-        for (number, _), subject in zip(accepted, facts.subjects, strict=True):
-            records, drafts = evaluator.evaluate(subject)
-            result.subjects += 1
-            for draft in drafts:
-                counts[f"{draft.measure}\t{draft.status}"] += 1
-            shown = mask_if_id_number(subject.id)
-            if context.rows:
-                result.rows += [_row(number, shown, d) for d in drafts]
-            else:
-                decision = {"subject": shown, "records": records, "outcomes": [d.fields() for d in drafts]}
-                result.decisions.append(dumps(decision).decode("utf-8"))
+    for (number, _), subject in zip(accepted, facts.subjects, strict=True):
+        records, drafts = evaluator.evaluate(subject)
+        result.subjects += 1
+        for draft in drafts:
+            counts[f"{draft.measure}\t{draft.status}"] += 1
+        shown = mask_if_id_number(subject.id)
+        if context.rows:
+            result.rows += [_row(number, shown, d) for d in drafts]
+        else:
+            decision = {"subject": shown, "records": records, "outcomes": [d.fields() for d in drafts]}
+            result.decisions.append(dumps(decision).decode("utf-8"))
     return result
 
 

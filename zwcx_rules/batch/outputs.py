@@ -34,10 +34,14 @@ def write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
     os.replace(temporary, path)
 
 
-def concat_parquet(parts: list[Path], target: Path) -> None:
-    """The chunks' rows in order, in one file (a chunk at a time in memory)."""
-    temporary = target.with_name(target.name + ".tmp")
-    with pq.ParquetWriter(temporary, SCHEMA) as writer:
-        for part in parts:
-            writer.write_table(pq.read_table(part, schema=SCHEMA))
-    os.replace(temporary, target)
+class ParquetAppender:
+    """The chunks' rows in order, in one file, appended a chunk at a time (one in memory at once)."""
+
+    def __init__(self, path: Path) -> None:
+        self.writer = pq.ParquetWriter(path, SCHEMA)
+
+    def append(self, part: Path) -> None:
+        self.writer.write_table(pq.read_table(part, schema=SCHEMA))
+
+    def close(self) -> None:
+        self.writer.close()

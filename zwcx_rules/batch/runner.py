@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -26,6 +27,7 @@ from typing import Any, Literal
 
 from ..api import Policy, load_policy
 from ..errors import Diagnostic, ZwcxError
+from ..facts.graph import gc_paused
 from .chunk import ChunkContext, ChunkResult, Line, Trace, run_chunk
 from .inputs import BatchInput, open_input
 from .relations import RelationStore, RelationWriter, first_lines
@@ -71,8 +73,9 @@ def run_batch(options: BatchOptions, progress: Progress | None = None,
     relations = options.out / "relations.sqlite"
     if not (options.resume and relations.is_file() and (options.out / ".relations-done").is_file()):
         writer = RelationWriter(relations)
-        for number, data in source.records():
-            writer.add(data, number, policy.resolved.catalogue)
+        with gc_paused():  # parsed lines are dropped as they go: no cycles for the collector to find
+            for number, data in source.records():
+                writer.add(data, number, policy.resolved.catalogue)
         writer.close()
         (options.out / ".relations-done").write_text("ok\n", "utf-8")
     total = source.count() if progress is not None else 0  # a whole read of the input: only for a bar
@@ -83,17 +86,22 @@ def run_batch(options: BatchOptions, progress: Progress | None = None,
     for index in _finished(chunks_dir, options.format):
         _add(summary, _read_counts(chunks_dir, index))
     runner = map_chunks or _local_pool
-    for result in runner(options, as_of, relations, work):
-        if not result.written:
-            _write_chunk(chunks_dir, result, options.format)
-        _add(summary, _counts_of(result))
-        if progress is not None:
-            progress(summary.subjects + summary.errors, total)
-        if options.max_errors is not None and summary.errors > options.max_errors:
-            summary.stopped_early = True
-            break
-    if not summary.stopped_early:
-        _assemble(options, chunks_dir)
+    assembler = _Assembler(options, chunks_dir)
+    try:
+        for result in runner(options, as_of, relations, work):
+            if not result.written:
+                _write_chunk(chunks_dir, result, options.format)
+            _add(summary, _counts_of(result))
+            assembler.advance()
+            if progress is not None:
+                progress(summary.subjects + summary.errors, total)
+            if options.max_errors is not None and summary.errors > options.max_errors:
+                summary.stopped_early = True
+                break
+        if not summary.stopped_early:
+            assembler.finish()
+    finally:
+        assembler.close()
     summary.seconds = time.perf_counter() - started
     _write_json(options.out / "summary.json", {
         "subjects": summary.subjects, "errors": summary.errors, "stopped_early": summary.stopped_early,
@@ -184,26 +192,49 @@ def _add(summary: BatchSummary, counts: dict[str, Any]) -> None:
     summary.counts.update(counts["counts"])
 
 
-def _assemble(options: BatchOptions, chunks: Path) -> None:
-    """Concatenate the chunks in input order into the final files (each written, then renamed)."""
-    indices = _finished(chunks, options.format)
-    if options.format == "parquet":
-        from .outputs import concat_parquet
+class _Assembler:
+    """Appends finished chunks to the final files in input order while the run goes on, so the
+    output is written as the chunks are and not all over again at the end. The files are built
+    under temporary names and renamed only when every chunk is in; a resumed run builds them anew
+    from the chunk files, which stay the record of what is done."""
 
-        concat_parquet([chunks / _chunk_name(i, "parquet") for i in indices], options.out / "decisions.parquet")
-    else:
-        _concat([chunks / _chunk_name(i, "jsonl") for i in indices], options.out / "decisions.jsonl")
-    _concat([chunks / _chunk_name(i, "errors.jsonl") for i in indices], options.out / "errors.jsonl")
+    def __init__(self, options: BatchOptions, chunks: Path) -> None:
+        self.chunks, self.format, self.out, self.next = chunks, options.format, options.out, 0
+        self.errors = (options.out / "errors.jsonl.tmp").open("wb")
+        self.decisions: Any
+        if self.format == "parquet":
+            from .outputs import ParquetAppender
+
+            self.decisions = ParquetAppender(options.out / "decisions.parquet.tmp")
+        else:
+            self.decisions = (options.out / "decisions.jsonl.tmp").open("wb")
+
+    def advance(self) -> None:
+        """Append every finished chunk that follows the ones already in."""
+        while _done(self.chunks, self.next, self.format):
+            name = _chunk_name(self.next, "parquet" if self.format == "parquet" else "jsonl")
+            if self.format == "parquet":
+                self.decisions.append(self.chunks / name)
+            else:
+                _append(self.chunks / name, self.decisions)
+            _append(self.chunks / _chunk_name(self.next, "errors.jsonl"), self.errors)
+            self.next += 1
+
+    def finish(self) -> None:
+        self.advance()
+        self.close()
+        suffix = "parquet" if self.format == "parquet" else "jsonl"
+        os.replace(self.out / f"decisions.{suffix}.tmp", self.out / f"decisions.{suffix}")
+        os.replace(self.out / "errors.jsonl.tmp", self.out / "errors.jsonl")
+
+    def close(self) -> None:
+        self.decisions.close()
+        self.errors.close()
 
 
-def _concat(parts: list[Path], target: Path) -> None:
-    temporary = target.with_name(target.name + ".tmp")
-    with temporary.open("wb") as out:
-        for part in parts:
-            with part.open("rb") as chunk:
-                while block := chunk.read(1 << 20):
-                    out.write(block)
-    os.replace(temporary, target)
+def _append(part: Path, out: Any) -> None:
+    with part.open("rb") as chunk:
+        shutil.copyfileobj(chunk, out, 1 << 20)
 
 
 def _write_text(path: Path, text: str) -> None:
