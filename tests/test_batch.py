@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from zwcx_rules import evaluate, load_policy
+from zwcx_rules import evaluate, load_cases, load_policy
 from zwcx_rules.batch import BatchOptions, run_batch
 from zwcx_rules.decisions import Decision
 
@@ -177,3 +177,29 @@ def test_both_json_writers_give_the_models_own_bytes() -> None:
 
     for decision in evaluate(load_policy("jiangxi"), ROOT / "examples" / "cases.json").decisions:
         assert _standard_dumps(decision).decode() == dumps(decision).decode() == decision.model_dump_json()
+
+
+def test_the_relations_file_answers_as_the_case_file_graph_does(tmp_path: Path) -> None:
+    """A relation stated on two lines is stored twice and read once; a repeated id keeps its first line."""
+    import datetime as dt
+
+    from zwcx_rules.batch.relations import RelationStore, RelationWriter, first_lines, relations_of
+
+    policy = load_policy("jiangxi")
+    body = {"id": "11360100MB00000016", "type": "body", "body_kind": "department",
+            "principals": [{"person": "p-1", "from": "2020-01-01"}]}
+    person = {"id": "p-1", "type": "person", "person_kind": "civil_servant",
+              "positions": [{"body": "11360100MB00000016", "role": "principal", "from": "2020-01-01"},
+                            {"body": "11360100MB00000016", "role": "leader", "from": "2018-01-01",
+                             "to": "2019-12-31"}]}
+    lines = [(1, json.dumps(body)), (2, json.dumps(person)), (3, json.dumps({**person, "positions": []}))]
+    writer = RelationWriter(tmp_path / "r.sqlite")
+    writer.add_many(*relations_of(lines, policy.resolved.catalogue))
+    writer.close()
+    store = RelationStore(tmp_path / "r.sqlite")
+    graph = load_cases({"subjects": [body, person], "events": []}, policy).graph
+    for day in (dt.date(2019, 6, 1), dt.date(2021, 6, 1)):
+        assert store.principals_on(body["id"], day) == graph.principals_on(body["id"], day)
+        assert store.leaders_on(body["id"], day) == graph.leaders_on(body["id"], day)
+    assert len(list(store._out(body["id"], "principal"))) == 1
+    assert first_lines(tmp_path / "r.sqlite", ["p-1", body["id"]]) == {"p-1": 2, body["id"]: 1}

@@ -2,7 +2,7 @@
 
 Lines refer to each other by id (a body's principals, a person's positions, a project's stages),
 so the first pass stores every relation on disk. Memory does not grow with the input: a worker
-keeps only SQLite's page cache, and the file costs about 150 bytes per relation on disk.
+keeps only SQLite's page cache, and the file costs about 160 bytes per relation on disk.
 """
 
 from __future__ import annotations
@@ -16,22 +16,25 @@ from typing import Any
 
 from ..catalogue import Catalogue
 from ..facts.graph import Relations
+from .inputs import loads
 
+# Rows go in as stated, unindexed; closing indexes them in one sort. A relation stated twice (on
+# the body's line and on the person's) is stored twice and read once (`_unique`), and a repeated
+# subject id's first line is its least: both cheaper than unique B-trees kept up per insert.
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS edges (
   src TEXT NOT NULL, dst TEXT NOT NULL, kind TEXT NOT NULL,
-  role TEXT, stage TEXT, start TEXT, finish TEXT,
-  UNIQUE (src, dst, kind, role, stage, start, finish)
+  role TEXT, stage TEXT, start TEXT, finish TEXT
 );
-CREATE TABLE IF NOT EXISTS subjects (id TEXT PRIMARY KEY, line INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS subjects (id TEXT NOT NULL, line INTEGER NOT NULL);
 """
 _INDEXES = """
 CREATE INDEX IF NOT EXISTS edges_out ON edges (src, kind);
 CREATE INDEX IF NOT EXISTS edges_in ON edges (dst, kind);
+CREATE INDEX IF NOT EXISTS subjects_id ON subjects (id, line);
 """
 Edge = tuple[str, str, str, str, str, str, str]
-"""(src, dst, kind, role, stage, start, finish); absent values are '' so UNIQUE dedupes them
-(SQLite treats NULLs as distinct)."""
+"""(src, dst, kind, role, stage, start, finish); absent values are '' so equal edges compare equal."""
 
 
 def _date(value: Any) -> str | None:
@@ -90,7 +93,8 @@ class RelationStore(Relations):
         rows = self._db.execute(
             "SELECT dst, role, stage, start, finish FROM edges WHERE src = ? AND kind = ? ORDER BY rowid",
             (node, kind)).fetchall()
-        return tuple((dst, _attrs(kind, role, stage, start, finish)) for dst, role, stage, start, finish in rows)
+        return tuple((dst, _attrs(kind, role, stage, start, finish))
+                     for dst, role, stage, start, finish in _unique(rows))
 
     def _out(self, node: str, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
         yield from self._out_cached(node, kind)
@@ -99,11 +103,16 @@ class RelationStore(Relations):
         rows = self._db.execute(
             "SELECT src, role, stage, start, finish FROM edges WHERE dst = ? AND kind = ? ORDER BY rowid",
             (node, kind)).fetchall()
-        for src, role, stage, start, finish in rows:
+        for src, role, stage, start, finish in _unique(rows):
             yield src, _attrs(kind, role, stage, start, finish)
 
     def close(self) -> None:
         self._db.close()
+
+
+def _unique(rows: list[Any]) -> list[Any]:
+    """Rows in order, each once (an edge stated on two lines is stored twice)."""
+    return list(dict.fromkeys(rows)) if len(rows) > 1 else rows
 
 
 def _attrs(kind: str, role: str, stage: str, start: str, finish: str) -> dict[str, Any]:
@@ -124,15 +133,20 @@ class RelationWriter:
         self._subjects: list[tuple[str, int]] = []
 
     def add(self, subject: dict[str, Any], line: int, catalogue: Catalogue) -> None:
-        if isinstance(subject.get("id"), str):
-            self._subjects.append((subject["id"], line))
-        self._edges.extend(raw_edges(subject, catalogue))
+        """One parsed input line's subject id and relations."""
+        ids = [(subject["id"], line)] if isinstance(subject.get("id"), str) else []
+        self.add_many(ids, list(raw_edges(subject, catalogue)))
+
+    def add_many(self, subjects: list[tuple[str, int]], edges: list[Edge]) -> None:
+        """What :func:`relations_of` read off a run of lines, in input order."""
+        self._subjects.extend(subjects)
+        self._edges.extend(edges)
         if len(self._edges) > 50_000:
             self.flush()
 
     def flush(self) -> None:
-        self._db.executemany("INSERT OR IGNORE INTO edges VALUES (?, ?, ?, ?, ?, ?, ?)", self._edges)
-        self._db.executemany("INSERT OR IGNORE INTO subjects VALUES (?, ?)", self._subjects)
+        self._db.executemany("INSERT INTO edges VALUES (?, ?, ?, ?, ?, ?, ?)", self._edges)
+        self._db.executemany("INSERT INTO subjects VALUES (?, ?)", self._subjects)
         self._edges.clear()
         self._subjects.clear()
 
@@ -141,6 +155,23 @@ class RelationWriter:
         self._db.executescript(_INDEXES)
         self._db.commit()
         self._db.close()
+
+
+def relations_of(lines: Iterable[tuple[int, str]], catalogue: Catalogue) -> tuple[list[tuple[str, int]], list[Edge]]:
+    """The subject ids (with their line numbers) and the relations of some input lines; a line that
+    is not a JSON object states none (the second pass reports it)."""
+    subjects: list[tuple[str, int]] = []
+    edges: list[Edge] = []
+    for number, text in lines:
+        try:
+            data = loads(text)
+        except ValueError:
+            continue
+        if isinstance(data, dict):
+            if isinstance(data.get("id"), str):
+                subjects.append((data["id"], number))
+            edges.extend(raw_edges(data, catalogue))
+    return subjects, edges
 
 
 def first_lines(path: Path, ids: Iterable[str]) -> dict[str, int]:
@@ -152,7 +183,8 @@ def first_lines(path: Path, ids: Iterable[str]) -> dict[str, int]:
         for start in range(0, len(wanted), 500):
             part = wanted[start:start + 500]
             marks = ",".join("?" * len(part))
-            out.update(db.execute(f"SELECT id, line FROM subjects WHERE id IN ({marks})", part).fetchall())
+            out.update(db.execute(f"SELECT id, min(line) FROM subjects WHERE id IN ({marks}) GROUP BY id",
+                                  part).fetchall())
         return out
     finally:
         db.close()

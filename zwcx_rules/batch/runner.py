@@ -18,7 +18,7 @@ import json
 import os
 import shutil
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -26,11 +26,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..api import Policy, load_policy
+from ..catalogue import Catalogue
 from ..errors import Diagnostic, ZwcxError
 from ..facts.graph import gc_paused
 from .chunk import ChunkContext, ChunkResult, Line, Trace, run_chunk
 from .inputs import BatchInput, open_input
-from .relations import RelationStore, RelationWriter, first_lines
+from .relations import Edge, RelationStore, RelationWriter, first_lines, relations_of
 
 Format = Literal["jsonl", "parquet"]
 Progress = Callable[[int, int], None]
@@ -72,11 +73,7 @@ def run_batch(options: BatchOptions, progress: Progress | None = None,
     _prepare(options, manifest)
     relations = options.out / "relations.sqlite"
     if not (options.resume and relations.is_file() and (options.out / ".relations-done").is_file()):
-        writer = RelationWriter(relations)
-        with gc_paused():  # parsed lines are dropped as they go: no cycles for the collector to find
-            for number, data in source.records():
-                writer.add(data, number, policy.resolved.catalogue)
-        writer.close()
+        _write_relations(options, policy, source, relations)
         (options.out / ".relations-done").write_text("ok\n", "utf-8")
     total = source.count() if progress is not None else 0  # a whole read of the input: only for a bar
     as_of = options.as_of or manifest_as_of(manifest)
@@ -112,6 +109,46 @@ def run_batch(options: BatchOptions, progress: Progress | None = None,
         "wall_seconds": round(summary.seconds, 3),
     })
     return summary
+
+
+# ---- the relations pass ------------------------------------------------------------------------
+
+def _write_relations(options: BatchOptions, policy: Policy, source: BatchInput, path: Path) -> None:
+    """The first pass: every relation the input states, into the relations file.
+
+    With several workers, they parse the lines and read off the relations while this process
+    writes what they send back, in input order (the first line of a repeated id stays first)."""
+    writer = RelationWriter(path)
+    catalogue = policy.resolved.catalogue
+    workers = options.workers or os.cpu_count() or 1
+    with gc_paused():  # parsed lines are dropped as they go: no cycles for the collector to find
+        if workers == 1:
+            for _index, lines in source.chunks(options.chunk_size * 5):
+                writer.add_many(*relations_of(lines, catalogue))
+        else:
+            with ProcessPoolExecutor(max_workers=workers, initializer=_init_relations,
+                                     initargs=(catalogue,)) as pool:
+                pending: deque[Future[tuple[list[tuple[str, int]], list[Edge]]]] = deque()
+                for _index, lines in source.chunks(options.chunk_size * 5):
+                    pending.append(pool.submit(_relations_of, lines))
+                    if len(pending) >= 2 * workers:
+                        writer.add_many(*pending.popleft().result())
+                while pending:
+                    writer.add_many(*pending.popleft().result())
+    writer.close()
+
+
+_CATALOGUE: Catalogue | None = None
+
+
+def _init_relations(catalogue: Catalogue) -> None:
+    global _CATALOGUE
+    _CATALOGUE = catalogue
+
+
+def _relations_of(lines: list[Line]) -> tuple[list[tuple[str, int]], list[Edge]]:
+    assert _CATALOGUE is not None
+    return relations_of(lines, _CATALOGUE)
 
 
 # ---- the run's identity ------------------------------------------------------------------------
