@@ -9,10 +9,12 @@ from the plan, compiles it once per class and date, and the evaluator calls it.
 
 No policy text becomes source. Every name, code, string, number and rule of the policy is a
 constant bound in the function's namespace (``k0``, ``k1``, …); the source holds only generated
-identifiers, operators, and calls of the helpers in values.py and facts/asof.py. What the function
-cannot do inline (targets, computed dates, determinations, softenings, precedence) it asks the
-:class:`~zwcx_rules.evaluate.SubjectEvaluator` to do, so both paths share every rule of settlement;
-tests check that both give the same decisions on every policy's tests.
+identifiers, operators, the field names of the engine's own models, and calls of the helpers in
+values.py and facts/asof.py, of the relation queries and of the evaluator. What the function does
+not write out (placing an outcome found by a target or with a date, determinations, softenings,
+expiry, precedence) it asks the :class:`~zwcx_rules.evaluate.SubjectEvaluator` to do, so both paths
+share every rule of settlement; tests check that both give the same decisions on every policy's
+tests.
 """
 
 from __future__ import annotations
