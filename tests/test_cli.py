@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from zwcx_rules import evaluate, load_policy
@@ -17,10 +18,13 @@ CASES = ROOT / "examples" / "cases.json"
 runner = CliRunner()
 
 
-def test_eval_json_is_exactly_the_api_json() -> None:
-    result = runner.invoke(app, ["eval", "jiangxi", str(CASES), "--format", "json"])
+@pytest.mark.parametrize("trace", ["full", "summary", "none"])
+def test_eval_json_is_exactly_the_api_json(trace: str) -> None:
+    result = runner.invoke(app, ["eval", "jiangxi", str(CASES), "--format", "json", "--trace", trace])
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == evaluate(load_policy("jiangxi"), CASES).model_dump_json()
+    expected = evaluate(load_policy("jiangxi"), CASES, trace=trace)  # type: ignore[arg-type]
+    assert result.stdout.strip() == expected.model_dump_json()
+    assert all(not d.records for d in expected.decisions) == (trace == "none")
 
 
 def test_eval_json_follows_the_interchange_shape() -> None:

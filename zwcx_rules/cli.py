@@ -43,6 +43,7 @@ class Format(StrEnum):
 class TraceLevel(StrEnum):
     full = "full"
     summary = "summary"
+    none = "none"
 
 
 class Lang(StrEnum):
@@ -97,8 +98,8 @@ def eval_command(
     as_of: Annotated[str | None, typer.Option("--as-of", help="decide on this date (YYYY-MM-DD)")] = None,
     format: Annotated[Format, typer.Option("--format", help="json (interchange) or text")] = Format.json,
     subject: Annotated[list[str] | None, typer.Option("--subject", help="only these subjects")] = None,
-    trace: Annotated[TraceLevel, typer.Option("--trace", help="full: facts and conditions; summary: clauses")] = (
-        TraceLevel.full),
+    trace: Annotated[TraceLevel, typer.Option(
+        "--trace", help="full: facts and conditions; summary: clauses; none: outcomes only")] = TraceLevel.full,
     indent: Annotated[int | None, typer.Option("--indent", help="indent JSON for reading")] = None,
     lang: LangOption = None,
 ) -> None:
@@ -356,12 +357,6 @@ def diff_command(
                f"{results[0].policy.id} and {results[1].policy.id}")
 
 
-class BatchTrace(StrEnum):
-    full = "full"
-    summary = "summary"
-    none = "none"
-
-
 class BatchFormat(StrEnum):
     jsonl = "jsonl"
     parquet = "parquet"
@@ -379,7 +374,7 @@ def batch_command(
     out: Annotated[Path, typer.Option("--out", help="the output folder")],
     as_of: Annotated[str | None, typer.Option("--as-of", help="decide on this date (YYYY-MM-DD)")] = None,
     workers: Annotated[int, typer.Option("--workers", help="processes (0: every core)")] = 0,
-    trace: Annotated[BatchTrace, typer.Option("--trace", help="full, summary or none")] = BatchTrace.summary,
+    trace: Annotated[TraceLevel, typer.Option("--trace", help="full, summary or none")] = TraceLevel.summary,
     format: Annotated[BatchFormat, typer.Option("--format", help="jsonl or parquet")] = BatchFormat.jsonl,
     resume: Annotated[bool, typer.Option("--resume", help="finish a run that was stopped")] = False,
     max_errors: Annotated[int | None, typer.Option("--max-errors", help="stop past this many bad lines")] = None,
