@@ -186,7 +186,8 @@ def test_the_relations_file_answers_as_the_case_file_graph_does(tmp_path: Path) 
     from zwcx_rules.batch.relations import RelationStore, RelationWriter, first_lines, relations_of
 
     policy = load_policy("jiangxi")
-    body = {"id": "11360100MB00000016", "type": "body", "body_kind": "department",
+    body_id = "11360100MB00000016"
+    body = {"id": body_id, "type": "body", "body_kind": "department",
             "principals": [{"person": "p-1", "from": "2020-01-01"}]}
     person = {"id": "p-1", "type": "person", "person_kind": "civil_servant",
               "positions": [{"body": "11360100MB00000016", "role": "principal", "from": "2020-01-01"},
@@ -199,7 +200,7 @@ def test_the_relations_file_answers_as_the_case_file_graph_does(tmp_path: Path) 
     store = RelationStore(tmp_path / "r.sqlite")
     graph = load_cases({"subjects": [body, person], "events": []}, policy).graph
     for day in (dt.date(2019, 6, 1), dt.date(2021, 6, 1)):
-        assert store.principals_on(body["id"], day) == graph.principals_on(body["id"], day)
-        assert store.leaders_on(body["id"], day) == graph.leaders_on(body["id"], day)
-    assert len(list(store._out(body["id"], "principal"))) == 1
-    assert first_lines(tmp_path / "r.sqlite", ["p-1", body["id"]]) == {"p-1": 2, body["id"]: 1}
+        assert store.principals_on(body_id, day) == graph.principals_on(body_id, day)
+        assert store.leaders_on(body_id, day) == graph.leaders_on(body_id, day)
+    assert len(list(store._out(body_id, "principal"))) == 1
+    assert first_lines(tmp_path / "r.sqlite", ["p-1", body_id]) == {"p-1": 2, body_id: 1}
