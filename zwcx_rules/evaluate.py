@@ -87,6 +87,8 @@ class SubjectEvaluator:
         if specialised and probe is None and not self.full:
             self.specialiser = plan.specialised.get(as_of)
             if self.specialiser is None:
+                if len(plan.specialised) >= 16:  # a service deciding on many dates keeps the latest few
+                    del plan.specialised[next(iter(plan.specialised))]
                 self.specialiser = plan.specialised[as_of] = Specialiser(
                     plan, as_of, Draft, record_result, not_applicable)
 
