@@ -324,12 +324,10 @@ class SubjectEvaluator:
                 existing.also = [*(existing.also or ()), rule.qualified]
                 continue
             draft = Draft(
-                rule=rule, measure=measure, status="unresolved" if path and person is None
-                else ("discretionary" if item.may else "applied"), events=events,
-                subject=mask_if_id_number(person) if person else None,
-                because=[*because, *found] if found else because, discretionary=item.may,
-                path=[mask_if_id_number(p) for p in path] if path else None,
-                position=rule.positions.get(measure, 0), deadline=due, until=until,
+                rule, measure, "unresolved" if path and person is None else "discretionary" if item.may
+                else "applied", events, mask_if_id_number(person) if person else None,
+                [*because, *found] if found else because, item.may,
+                [mask_if_id_number(p) for p in path] if path else None, due, until, rule.positions.get(measure, 0),
             )
             if item.may and draft.status == "discretionary":
                 decision = self._determination(measure, record, subject)

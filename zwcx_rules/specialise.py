@@ -66,6 +66,7 @@ class Specialiser:
         self.constants: dict[int, str] = {}
         self.fresh = 0
         self.dates: set[str] = {"as_of"}
+        self.texts: set[str] = set()
         self.models: dict[str, type[BaseModel]] = {"event": Event, "record": Event, "subject": Subject}
         """The engine's model each local holds, where known: their fields are read directly."""
         self.functions: dict[tuple[str, str | None, str | None], Decide] = {}
@@ -269,8 +270,11 @@ class Specialiser:
                     if attribute in views:
                         return f"{self.const(views[attribute])}({value}.{attribute}, as_of)"
                     source = f"{value}.{attribute}"
-                    if model.model_fields[attribute].annotation is dt.date:
+                    annotation = model.model_fields[attribute].annotation
+                    if annotation is dt.date:
                         self.dates.add(source)  # a required date: compared without null checks
+                    elif annotation in (str, str | None):
+                        self.texts.add(source)  # text or null: hashable, so `in` a set of codes is plain
                     return source
                 if attribute in DATED_FIELDS:
                     return f"field_at({value}, {self.const(name)}, as_of)"
@@ -288,7 +292,15 @@ class Specialiser:
                 joined = f" {op} ".join(self.expr(o, scope, builtins, test=True) for o in operands)
                 return f"({joined})" if test else f"(True if {joined} else False)"
             case ast.Otherwise(operands=operands):
-                return f"otherwise({', '.join(sub(o) for o in operands)})"
+                values = [sub(o) for o in operands]
+                if all(v in self.texts or v in self.dates for v in values[:-1]):
+                    # text, null or a date: present unless null, so no call is needed
+                    out = values[-1]
+                    for value in reversed(values[:-1]):
+                        local = self.local()
+                        out = f"({local} if ({local} := {value}) is not None else {out})"
+                    return out
+                return f"otherwise({', '.join(values)})"
             case ast.Compare(op=op, left=left, right=right):
                 if op in ("==", "!="):
                     return f"({sub(left)} {op} {sub(right)})"
@@ -297,7 +309,12 @@ class Specialiser:
                     return f"({a} {op} {b})"
                 return f"ordered({self.const(op)}, {a}, {b}, ranks)"
             case ast.In(negated=negated, item=item, collection=collection):
-                found = f"contains({sub(collection)}, {sub(item)})"
+                within, value = sub(collection), sub(item)
+                if value in self.texts and isinstance(self.namespace.get(within), frozenset) and all(
+                        isinstance(v, str) for v in self.namespace[within]):
+                    found = f"({value} in {within})"  # text in a set of codes: what contains() does then
+                else:
+                    found = f"contains({within}, {value})"
                 return f"(not {found})" if negated else found
             case ast.Arith(op=op, left=left, right=right):
                 a, b = sub(left), sub(right)
@@ -330,16 +347,19 @@ class Specialiser:
             items = get_args(field.annotation) if field is not None and get_origin(field.annotation) is list else ()
             if items and isinstance(items[0], type) and issubclass(items[0], BaseModel):
                 self.models[element] = items[0]  # e.g. a record's remedies are Remedy models
-        collection = f"({self.expr(node.collection, scope, builtins)} or ())"
+        # the collection is read once into a local; an empty one (most often) skips the loop
+        collection = self.local()
+        read = f"({collection} := {self.expr(node.collection, scope, builtins)})"
         where = self.expr(node.where, inner, builtins, test=True) if node.where is not None else "True"
         if isinstance(node, ast.Total):
             amount = self.local()
             value = self.expr(node.value, inner, builtins)
-            return (f"sum({amount} for {element} in {collection} if {where} "
-                    f"for {amount} in ({value},) if {amount} is not None)")
+            return (f"(sum({amount} for {element} in {collection} if {where} "
+                    f"for {amount} in ({value},) if {amount} is not None) if {read} else 0)")
         if node.op == "count":
-            return f"sum(1 for {element} in {collection} if {where})"
-        return f"{node.op}({where} for {element} in {collection})"
+            return f"(sum(1 for {element} in {collection} if {where}) if {read} else 0)"
+        empty = "True" if node.op == "all" else "False"
+        return f"({node.op}({where} for {element} in {collection}) if {read} else {empty})"
 
     def name(self, name: str, scope: dict[str, str], builtins: dict[str, str]) -> str:
         found = meaning(name, frozenset(scope), self.policy)
