@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, Literal
 
 from .decisions import ClauseRef, Decision, Modification, Outcome, RecordResult
@@ -22,6 +23,7 @@ from .specialise import Specialiser
 Trace = Literal["full", "summary", "none"]
 ACTIVE = frozenset({"applied", "mitigated", "discretionary"})
 _NONE: frozenset[str] = frozenset()
+_ORDER = attrgetter("order")
 
 
 @dataclass(slots=True)
@@ -35,11 +37,16 @@ class Draft:
     subject: str | None
     because: list[str]
     """Shared by the drafts of one binding: replaced, never changed in place."""
+    position: int
+    """Where the measure stands in its rule's `then`."""
+    order: tuple[Any, ...]
+    """Where the outcome is listed: rule rank, events, position, subject, measure."""
+    record: Any = None
+    """The record (or event) the rule was bound to, if any."""
     discretionary: bool = False
     path: list[str] | None = None
     deadline: dt.date | None = None
     until: dt.date | None = None
-    position: int = 0
     modified_by: list[Modification] | None = None
     also: list[str] | None = None
     softenings: list[tuple[str, CompiledRule, list[str], bool]] | None = None
@@ -60,9 +67,6 @@ class Draft:
     def freeze(self) -> Outcome:
         # INVARIANT: every value here is already valid, so the model is built without re-validation
         return Outcome.trusted(**self.fields())
-
-    def sort_key(self) -> tuple[Any, ...]:
-        return self.rule.rank, self.events, self.position, self.subject or "", self.measure
 
 
 class SubjectEvaluator:
@@ -102,7 +106,6 @@ class SubjectEvaluator:
         """The environment rules read for one subject on as_of, its record results and its records."""
         as_of = self.as_of
         events = [e for e in self.facts.events_of(subject.id) if e.date <= as_of]
-        self._events = events
         self._shown = mask_if_id_number(subject.id)
         env = dict(self.base)
         env.update(subject=subject, events=events, records=[])
@@ -155,7 +158,7 @@ class SubjectEvaluator:
         if overriding and winning and any(d.measure in winning for d in outcomes):
             self._precedence(outcomes)
         if len(outcomes) > 1:
-            outcomes.sort(key=Draft.sort_key)
+            outcomes.sort(key=_ORDER)
         return outcomes
 
     def evaluate_all(self, subjects: Iterable[Any]) -> list[tuple[list[RecordResult], list[Draft]]]:
@@ -286,8 +289,8 @@ class SubjectEvaluator:
                     key = (measure, subject.id, events)
                     found = drafts.get(key)
                     if found is None:
-                        drafts[key] = Draft(rule, measure, "applied", events, self._shown, because, False,
-                                            None, None, None, position)
+                        drafts[key] = Draft(rule, measure, "applied", events, self._shown, because, position,
+                                            (rule.rank, events, position, self._shown, measure), record)
                     elif found.also is None:
                         found.also = [rule.qualified]
                     else:
@@ -323,11 +326,13 @@ class SubjectEvaluator:
                 existing = drafts[key]
                 existing.also = [*(existing.also or ()), rule.qualified]
                 continue
+            shown = mask_if_id_number(person) if person else None
+            position = rule.positions.get(measure, 0)
             draft = Draft(
                 rule, measure, "unresolved" if path and person is None else "discretionary" if item.may
-                else "applied", events, mask_if_id_number(person) if person else None,
-                [*because, *found] if found else because, item.may,
-                [mask_if_id_number(p) for p in path] if path else None, due, until, rule.positions.get(measure, 0),
+                else "applied", events, shown, [*because, *found] if found else because, position,
+                (rule.rank, events, position, shown or "", measure), record, item.may,
+                [mask_if_id_number(p) for p in path] if path else None, due, until,
             )
             if item.may and draft.status == "discretionary":
                 decision = self._determination(measure, record, subject)
@@ -391,8 +396,7 @@ class SubjectEvaluator:
         level = required or (1 if permits_mitigation else 2)
         note = ("discretionary (可) and undecided: the softening every reading allows" if not required
                 else f"{_SOFTENING[required]} required by the clause")
-        record = next((e for e in self._events if e.id == draft.events[0]), None) if draft.events else None
-        decision = self._determination(draft.measure, record, subject)
+        decision = self._determination(draft.measure, draft.record, subject)
         if decision is not None:
             wanted = _SETTLES[decision.decision]
             if required <= wanted <= most:  # 减免 (exemption) includes 从轻 (mitigation)

@@ -99,7 +99,6 @@ class Specialiser:
         if plan.idle:
             line(1, "if not events:")
             line(2, "return [], []")
-        line(1, "ev._events = events")
         line(1, "subject_id = subject.id")
         line(1, "results = []")
         line(1, "recorded = []")
@@ -179,7 +178,7 @@ class Specialiser:
         for item, source in zip(rule.items, written, strict=True):
             if item.plain:
                 for measure in item.measures:
-                    self._write_plain(depth, rule, measure, rule.positions[measure])
+                    self._write_plain(depth, rule, measure, rule.positions[measure], record)
                 continue
             # a target to find or a date to compute: found here, placed by the evaluator
             hops = self.target(source.to, scope, builtins) if source.to is not None else "None"
@@ -190,14 +189,14 @@ class Specialiser:
                 line(depth, f"ev.place(drafts, {rule_k}, {self.const(item)}, {self.const(measure)}, bound, "
                             f"subject, [], {record}, found, {due}, {until})")
 
-    def _write_plain(self, depth: int, rule: CompiledRule, measure: str, position: int) -> None:
+    def _write_plain(self, depth: int, rule: CompiledRule, measure: str, position: int, record: str) -> None:
         """The subject itself is required a measure, applied: the common case, written out."""
         line, measure_k = self._line, self.const(measure)
         line(depth, f"key = ({measure_k}, subject_id, bound)")
         line(depth, "found = drafts.get(key)")
         line(depth, "if found is None:")
-        line(depth + 1, f"drafts[key] = Draft({self.const(rule)}, {measure_k}, 'applied', bound, shown, [], False, "
-                        f"None, None, None, {position})")
+        line(depth + 1, f"drafts[key] = Draft({self.const(rule)}, {measure_k}, 'applied', bound, shown, [], "
+                        f"{position}, ({rule.rank}, bound, {position}, shown, {measure_k}), {record})")
         line(depth, "elif found.also is None:")
         line(depth + 1, f"found.also = [{self.const(rule.qualified)}]")
         line(depth, "else:")
