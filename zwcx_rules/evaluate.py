@@ -9,7 +9,7 @@ and conditions that made its rule fire.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any, Literal
@@ -35,8 +35,8 @@ class Draft:
     status: str
     events: tuple[str, ...]
     subject: str | None
-    because: list[str]
-    """Shared by the drafts of one binding: replaced, never changed in place."""
+    because: Sequence[str]
+    """Shared by the drafts of one binding: replaced, never changed in place (empty: a shared ())."""
     position: int
     """Where the measure stands in its rule's `then`."""
     order: tuple[Any, ...]

@@ -172,7 +172,7 @@ class Specialiser:
                 line(depth + 1, "env = ev.environment(subject, events, recorded)")
                 if rule.over is not None:
                     line(depth, f"env[{self.const(rule.over)}] = env[{self.const(rule.var)}] = record")
-            line(depth, f"ev.repair_binding({rule_k}, {record}, drafts, subject, [], env)")
+            line(depth, f"ev.repair_binding({rule_k}, {record}, drafts, subject, (), env)")
             return
         written = self.policy.rules[rule.order].rule.then
         for item, source in zip(rule.items, written, strict=True):
@@ -187,7 +187,7 @@ class Specialiser:
             line(depth, f"found = {hops}")
             for measure in item.measures:
                 line(depth, f"ev.place(drafts, {rule_k}, {self.const(item)}, {self.const(measure)}, bound, "
-                            f"subject, [], {record}, found, {due}, {until})")
+                            f"subject, (), {record}, found, {due}, {until})")
 
     def _write_plain(self, depth: int, rule: CompiledRule, measure: str, position: int, record: str) -> None:
         """The subject itself is required a measure, applied: the common case, written out."""
@@ -195,7 +195,7 @@ class Specialiser:
         line(depth, f"key = ({measure_k}, subject_id, bound)")
         line(depth, "found = drafts.get(key)")
         line(depth, "if found is None:")
-        line(depth + 1, f"drafts[key] = Draft({self.const(rule)}, {measure_k}, 'applied', bound, shown, [], "
+        line(depth + 1, f"drafts[key] = Draft({self.const(rule)}, {measure_k}, 'applied', bound, shown, (), "
                         f"{position}, ({rule.rank}, bound, {position}, shown, {measure_k}), {record})")
         line(depth, "elif found.also is None:")
         line(depth + 1, f"found.also = [{self.const(rule.qualified)}]")
