@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from os import PathLike
@@ -203,7 +203,7 @@ def _show(value: Any, field: str | None) -> str:
 
 _EXPECTED = {
     "string_type": "a string", "float_type": "a number", "int_type": "a whole number",
-    "bool_type": "true or false", "list_type": "a list", "model_type": "an object",
+    "bool_type": "true or false", "list_type": "a list", "tuple_type": "a list", "model_type": "an object",
     "dict_type": "an object", "model_attributes_type": "an object", "int_from_float": "a whole number",
 }
 
@@ -326,17 +326,17 @@ class _Checker:
                 update = {**(update or {}), attr: code}
         return obj.model_copy(update=update) if update else obj
 
-    def many(self, items: list[Any], fields: tuple[tuple[str, str], ...], loc: Loc) -> list[Any]:
-        """The items with codes normalised; the same list object if none changed."""
+    def many(self, items: Sequence[Any], fields: tuple[tuple[str, str], ...], loc: Loc) -> Sequence[Any]:
+        """The items with codes normalised; the same object if none changed."""
         out: list[Any] | None = None
         for i, x in enumerate(items):
             y = self.codes(x, fields, (*loc, i))
             if y is not x:
                 out = out or list(items)
                 out[i] = y
-        return items if out is None else out
+        return items if out is None else tuple(out)
 
-    def determinations(self, items: list[Any], loc: Loc) -> list[Any]:
+    def determinations(self, items: Sequence[Any], loc: Loc) -> Sequence[Any]:
         """Decisions normalised, and a measure's Chinese name turned into its code when it has one."""
         out: list[Any] | None = None
         for i, d in enumerate(items):
@@ -346,7 +346,7 @@ class _Checker:
             if y is not d:
                 out = out or list(items)
                 out[i] = y
-        return items if out is None else out
+        return items if out is None else tuple(out)
 
     def unknown(self, vocabulary: str, value: str, loc: Loc) -> None:
         """Z602: a code not in the vocabulary, with the nearest name and every allowed code."""

@@ -210,13 +210,13 @@ class Event(BaseModel):
     impact: str | None = None
     severity: str | None = None
     stage: str | None = None
-    persons: list[str] = Field(default_factory=list)
-    remedies: list[Remedy] = Field(default_factory=list)
+    persons: tuple[str, ...] = ()
+    remedies: tuple[Remedy, ...] = ()
     tolerance: Tolerance | None = None
     rectification: Rectification | None = None
     objection: Objection | None = None
     delisted_on: IsoDate | None = None
-    determinations: list[Determination] = Field(default_factory=list)
+    determinations: tuple[Determination, ...] = ()
 
 
 class Subject(BaseModel):
@@ -231,17 +231,17 @@ class Subject(BaseModel):
     level: str | None = None
     region: str | None = None
     parent: str | None = None
-    principals: list[Tenure] = Field(default_factory=list)
+    principals: tuple[Tenure, ...] = ()
     person_kind: str | None = None
-    positions: list[Position] = Field(default_factory=list)
+    positions: tuple[Position, ...] = ()
     id_number: str | None = Field(default=None, repr=False)
     government_side: str | None = None
-    stages: list[Stage] = Field(default_factory=list)
-    honors: list[Honor] = Field(default_factory=list)
-    commitments: list[Commitment] = Field(default_factory=list)
-    assessments: list[Assessment] = Field(default_factory=list)
-    ratings: list[Rating] = Field(default_factory=list)
-    determinations: list[Determination] = Field(default_factory=list)
+    stages: tuple[Stage, ...] = ()
+    honors: tuple[Honor, ...] = ()
+    commitments: tuple[Commitment, ...] = ()
+    assessments: tuple[Assessment, ...] = ()
+    ratings: tuple[Rating, ...] = ()
+    determinations: tuple[Determination, ...] = ()
 
 
 class CaseFile(BaseModel):
