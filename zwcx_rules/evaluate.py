@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from operator import attrgetter
 from typing import Any, Literal
 
 from .decisions import ClauseRef, Decision, Modification, Outcome, RecordResult
@@ -23,7 +22,7 @@ from .specialise import Specialiser
 Trace = Literal["full", "summary", "none"]
 ACTIVE = frozenset({"applied", "mitigated", "discretionary"})
 _NONE: frozenset[str] = frozenset()
-_ORDER = attrgetter("order")
+
 
 
 @dataclass(slots=True)
@@ -39,8 +38,6 @@ class Draft:
     """Shared by the drafts of one binding: replaced, never changed in place (empty: a shared ())."""
     position: int
     """Where the measure stands in its rule's `then`."""
-    order: tuple[Any, ...]
-    """Where the outcome is listed: rule rank, events, position, subject, measure."""
     record: Any = None
     """The record (or event) the rule was bound to, if any."""
     discretionary: bool = False
@@ -67,6 +64,11 @@ class Draft:
     def freeze(self) -> Outcome:
         # INVARIANT: every value here is already valid, so the model is built without re-validation
         return Outcome.trusted(**self.fields())
+
+
+def _listing(draft: Draft) -> tuple[Any, ...]:
+    """Where an outcome is listed: rule rank, events, position, subject, measure."""
+    return draft.rule.rank, draft.events, draft.position, draft.subject or "", draft.measure
 
 
 class SubjectEvaluator:
@@ -114,7 +116,7 @@ class SubjectEvaluator:
         env["records"] = recorded
         return env, records, recorded
 
-    def evaluate(self, subject: Any) -> tuple[list[RecordResult], list[Draft]]:
+    def evaluate(self, subject: Any) -> tuple[Sequence[RecordResult], list[Draft]]:
         """Records and outcomes of one subject (responsibility outcomes name other subjects)."""
         if self.specialiser is not None:
             return self.specialiser.decide(self, subject, self.facts.events_of(subject.id), self.listing)
@@ -158,10 +160,10 @@ class SubjectEvaluator:
         if overriding and winning and any(d.measure in winning for d in outcomes):
             self._precedence(outcomes)
         if len(outcomes) > 1:
-            outcomes.sort(key=_ORDER)
+            outcomes.sort(key=_listing)
         return outcomes
 
-    def evaluate_all(self, subjects: Iterable[Any]) -> list[tuple[list[RecordResult], list[Draft]]]:
+    def evaluate_all(self, subjects: Iterable[Any]) -> list[tuple[Sequence[RecordResult], list[Draft]]]:
         """Records and outcomes of many subjects, in order.
 
         The cyclic garbage collector is paused meanwhile: deciding makes no reference cycles, and
@@ -289,8 +291,7 @@ class SubjectEvaluator:
                     key = (measure, subject.id, events)
                     found = drafts.get(key)
                     if found is None:
-                        drafts[key] = Draft(rule, measure, "applied", events, self._shown, because, position,
-                                            (rule.rank, events, position, self._shown, measure), record)
+                        drafts[key] = Draft(rule, measure, "applied", events, self._shown, because, position, record)
                     elif found.also is None:
                         found.also = [rule.qualified]
                     else:
@@ -330,8 +331,7 @@ class SubjectEvaluator:
             position = rule.positions.get(measure, 0)
             draft = Draft(
                 rule, measure, "unresolved" if path and person is None else "discretionary" if item.may
-                else "applied", events, shown, [*because, *found] if found else because, position,
-                (rule.rank, events, position, shown or "", measure), record, item.may,
+                else "applied", events, shown, [*because, *found] if found else because, position, record, item.may,
                 [mask_if_id_number(p) for p in path] if path else None, due, until,
             )
             if item.may and draft.status == "discretionary":
@@ -480,7 +480,7 @@ def decide(plan: Plan, facts: Facts, as_of: dt.date, trace: Trace = "full",
     """Decisions for every subject (or the listed ones), in input order; responsibility outcomes also
     appear in the decision of the person they fall on."""
     evaluator = SubjectEvaluator(plan, facts, as_of, trace, probe)
-    results: list[tuple[str, list[RecordResult], list[Outcome]]] = []
+    results: list[tuple[str, Sequence[RecordResult], list[Outcome]]] = []
     by_person: dict[str, list[Outcome]] = {}
     for subject, (records, drafts) in zip(facts.subjects, evaluator.evaluate_all(facts.subjects), strict=True):
         outcomes = [d.freeze() for d in drafts]
@@ -494,7 +494,7 @@ def decide(plan: Plan, facts: Facts, as_of: dt.date, trace: Trace = "full",
         if wanted is not None and subject_id not in wanted:
             continue
         shown = mask_if_id_number(subject_id)
-        decisions.append(Decision.trusted(subject=shown, records=records,
+        decisions.append(Decision.trusted(subject=shown, records=list(records),
                                   outcomes=[*outcomes, *by_person.get(shown, [])]))
     return decisions
 

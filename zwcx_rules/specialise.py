@@ -62,7 +62,8 @@ class Specialiser:
         self.parameters = plan.parameters_on(as_of)
         self.namespace: dict[str, Any] = {**_HELPERS, "as_of": as_of, "ranks": ranks(plan.catalogue),
                                           "Draft": draft, "record_result": record_result,
-                                          "not_applicable": not_applicable, "NO_RECORDS": ()}
+                                          "not_applicable": not_applicable, "NO_RECORDS": (),
+                                          "NO_RESULTS": ()}
         self.constants: dict[int, str] = {}
         self.fresh = 0
         self.dates: set[str] = {"as_of"}
@@ -98,9 +99,9 @@ class Specialiser:
         line(1, "events = [e for e in events if e.date <= as_of]")
         if plan.idle:
             line(1, "if not events:")
-            line(2, "return [], []")
+            line(2, "return NO_RESULTS, []")
         line(1, "subject_id = subject.id")
-        line(1, "results = []")
+        line(1, "results = [] if listing else NO_RESULTS")
         line(1, "recorded = []")
         line(1, "excluded = []")
         line(1, "env = None")
@@ -196,7 +197,7 @@ class Specialiser:
         line(depth, "found = drafts.get(key)")
         line(depth, "if found is None:")
         line(depth + 1, f"drafts[key] = Draft({self.const(rule)}, {measure_k}, 'applied', bound, shown, (), "
-                        f"{position}, ({rule.rank}, bound, {position}, shown, {measure_k}), {record})")
+                        f"{position}, {record})")
         line(depth, "elif found.also is None:")
         line(depth + 1, f"found.also = [{self.const(rule.qualified)}]")
         line(depth, "else:")
