@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from handwritten import decide
@@ -50,7 +51,7 @@ def in_process(sample: int) -> None:
     plan = policy.plan_on(AS_OF)
     assert plan is not None
 
-    def engine(trace: str) -> list[list[Draft]]:
+    def engine(trace: str) -> list[Sequence[Draft]]:
         # the outcomes as the engine holds them (what batch output is written from)
         evaluator = SubjectEvaluator(plan, facts, AS_OF, trace)  # type: ignore[arg-type]
         return [drafts for _records, drafts in evaluator.evaluate_all(facts.subjects)]

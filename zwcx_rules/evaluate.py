@@ -116,7 +116,7 @@ class SubjectEvaluator:
         env["records"] = recorded
         return env, records, recorded
 
-    def evaluate(self, subject: Any) -> tuple[Sequence[RecordResult], list[Draft]]:
+    def evaluate(self, subject: Any) -> tuple[Sequence[RecordResult], Sequence[Draft]]:
         """Records and outcomes of one subject (responsibility outcomes name other subjects)."""
         if self.specialiser is not None:
             return self.specialiser.decide(self, subject, self.facts.events_of(subject.id), self.listing)
@@ -163,7 +163,7 @@ class SubjectEvaluator:
             outcomes.sort(key=_listing)
         return outcomes
 
-    def evaluate_all(self, subjects: Iterable[Any]) -> list[tuple[Sequence[RecordResult], list[Draft]]]:
+    def evaluate_all(self, subjects: Iterable[Any]) -> list[tuple[Sequence[RecordResult], Sequence[Draft]]]:
         """Records and outcomes of many subjects, in order.
 
         The cyclic garbage collector is paused meanwhile: deciding makes no reference cycles, and

@@ -63,7 +63,7 @@ class Specialiser:
         self.namespace: dict[str, Any] = {**_HELPERS, "as_of": as_of, "ranks": ranks(plan.catalogue),
                                           "Draft": draft, "record_result": record_result,
                                           "not_applicable": not_applicable, "NO_RECORDS": (),
-                                          "NO_RESULTS": ()}
+                                          "NO_RESULTS": (), "NO_OUTCOMES": (), "NOTHING": ((), ())}
         self.constants: dict[int, str] = {}
         self.fresh = 0
         self.dates: set[str] = {"as_of"}
@@ -99,7 +99,7 @@ class Specialiser:
         line(1, "events = [e for e in events if e.date <= as_of]")
         if plan.idle:
             line(1, "if not events:")
-            line(2, "return NO_RESULTS, []")
+            line(2, "return NOTHING")
         line(1, "subject_id = subject.id")
         line(1, "results = [] if listing else NO_RESULTS")
         line(1, "recorded = []")
@@ -112,7 +112,7 @@ class Specialiser:
             line(2, "results = [not_applicable(event) for event in events]")
         if plan.idle:
             line(1, "if not recorded and not excluded:")
-            line(2, "return results, []")
+            line(2, "return results, NO_OUTCOMES")
         line(1, "shown = mask(subject_id)")
         line(1, "drafts = {}")
         line(1, "if excluded:")
