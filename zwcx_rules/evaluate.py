@@ -373,8 +373,10 @@ class SubjectEvaluator:
 
     def _settle(self, draft: Draft, subject: Any) -> None:
         """Apply permitted softenings (a determination decides; undecided, never against the subject)."""
-        if draft.softenings and draft.status in ACTIVE:
-            self._soften(draft, subject)
+        if draft.softenings:
+            if draft.status in ACTIVE:
+                self._soften(draft, subject)
+            draft.softenings = None  # settled: what softened it is in modified_by
         if draft.until is not None and draft.until < self.as_of and draft.status in ACTIVE:
             draft.status = "expired"
             if self.full:
