@@ -365,7 +365,7 @@ class SubjectEvaluator:
                               subject, because, env, record)
                 continue
             for draft in drafts.values():
-                if (draft.kind == "punishment" and record is not None and record.id in draft.events
+                if (draft.rule.kind == "punishment" and record is not None and record.id in draft.events
                         and (item.of_all or draft.measure in item.of_names
                              or draft.rule.name in item.of_names or draft.rule.qualified in item.of_names)):
                     for measure in item.measures:
@@ -410,7 +410,8 @@ class SubjectEvaluator:
             return
         chosen = _SOFTENING[level]
         # credit the rule that requires the chosen softening, else one that permits it
-        _m, rule, because, may = min(softenings, key=lambda s: (s[0] != chosen, s[3], s[1].order))
+        _m, rule, because, may = (softenings[0] if len(softenings) == 1
+                                  else min(softenings, key=lambda s: (s[0] != chosen, s[3], s[1].order)))
         discretionary = may and level > required
         modification: Modification | None
         if self.full:
