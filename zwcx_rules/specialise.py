@@ -344,7 +344,8 @@ class Specialiser:
         if isinstance(collection_node, ast.Field_):
             owner = self.models.get(self.expr(collection_node.target, scope, builtins))
             field = owner.model_fields.get(attribute_of(collection_node.name)) if owner else None
-            items = get_args(field.annotation) if field is not None and get_origin(field.annotation) is list else ()
+            items = get_args(field.annotation) if field is not None and get_origin(field.annotation) in (list, tuple) \
+                else ()
             if items and isinstance(items[0], type) and issubclass(items[0], BaseModel):
                 self.models[element] = items[0]  # e.g. a record's remedies are Remedy models
         # the collection is read once into a local; an empty one (most often) skips the loop
