@@ -16,6 +16,9 @@ OutcomeStatus = Literal[
 RecordStatus = Literal["recorded", "excluded", "not_applicable"]
 
 
+_ALL_FIELDS: dict[type, set[str]] = {}
+
+
 class _Out(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -28,7 +31,11 @@ class _Out(BaseModel):
         """
         obj = cls.__new__(cls)
         object.__setattr__(obj, "__dict__", values)
-        object.__setattr__(obj, "__pydantic_fields_set__", set(values))
+        # every field is set, so every instance can share one set (copying a model copies it first)
+        fields_set = _ALL_FIELDS.get(cls)
+        if fields_set is None:
+            fields_set = _ALL_FIELDS[cls] = set(cls.model_fields)
+        object.__setattr__(obj, "__pydantic_fields_set__", fields_set)
         object.__setattr__(obj, "__pydantic_extra__", None)
         object.__setattr__(obj, "__pydantic_private__", None)
         return obj
