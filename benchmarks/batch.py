@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import json
 import os
 import platform
@@ -33,9 +34,12 @@ ROOT = Path(__file__).resolve().parents[1]
 AS_OF = dt.date(2024, 6, 30)
 
 
-def median_rate(run: object, n: int, repeat: int = 3) -> float:
+def median_rate(run: object, n: int, repeat: int = 5) -> float:
+    """Subjects per second, the median of several runs. Each run starts with the garbage of the
+    previous ones collected, so none pays for another; the collector stays on while it runs."""
     times = []
     for _ in range(repeat):
+        gc.collect()
         start = time.perf_counter()
         run()  # type: ignore[operator]
         times.append(time.perf_counter() - start)
