@@ -95,6 +95,7 @@ class Specialiser:
 
     def _write_function(self, plan: ClassPlan) -> None:
         line = self._line
+        tolerance = bool(plan.rules["tolerance"])
         line(0, "def decide(ev, subject, events, listing):")
         line(1, "events = [e for e in events if e.date <= as_of]")
         if plan.idle:
@@ -103,7 +104,8 @@ class Specialiser:
         line(1, "subject_id = subject.id")
         line(1, "results = [] if listing else NO_RESULTS")
         line(1, "recorded = []")
-        line(1, "excluded = []")
+        if tolerance:
+            line(1, "excluded = []")
         line(1, "env = None")
         if plan.rules["record"]:
             self._write_admission(plan)
@@ -111,14 +113,15 @@ class Specialiser:
             line(1, "if listing:")
             line(2, "results = [not_applicable(event) for event in events]")
         if plan.idle:
-            line(1, "if not recorded and not excluded:")
+            line(1, "if not recorded and not excluded:" if tolerance else "if not recorded:")
             line(2, "return results, NO_OUTCOMES")
         line(1, "shown = mask(subject_id)")
         line(1, "drafts = {}")
-        line(1, "if excluded:")
-        line(2, "env = ev.environment(subject, events, recorded)")
-        line(2, "for rule, event in excluded:")
-        line(3, "ev.exclude(drafts, rule, event, subject, env)")
+        if tolerance:
+            line(1, "if excluded:")
+            line(2, "env = ev.environment(subject, events, recorded)")
+            line(2, "for rule, event in excluded:")
+            line(3, "ev.exclude(drafts, rule, event, subject, env)")
         for kind in ACTING:
             for rule in plan.rules[kind]:
                 self._write_acting(rule)
@@ -127,18 +130,25 @@ class Specialiser:
 
     def _write_admission(self, plan: ClassPlan) -> None:
         line = self._line
+        tests = [(self._test(rule, "event", {"records": "NO_RECORDS"}), rule) for rule in plan.rules["record"]]
         line(1, "for event in events:")
         line(2, "kind = event.kind")
-        line(2, "admitting = []")
-        for index, rule in enumerate(plan.rules["record"]):
-            test = self._test(rule, "event", {"records": "NO_RECORDS"})
-            # with no record results to list, the first admitting rule is all that is needed
-            line(2, f"if {test}:" if index == 0 else f"if (listing or not admitting) and {test}:")
-            line(3, f"admitting.append({self.const(rule)})")
-        line(2, "if not admitting:")
-        line(3, "if listing:")
+        line(2, "if listing:")  # every admitting rule is listed in the event's record result
+        line(3, "admitting = []")
+        for test, rule in tests:
+            line(3, f"if {test}:")
+            line(4, f"admitting.append({self.const(rule)})")
+        line(3, "if not admitting:")
         line(4, "results.append(not_applicable(event))")
+        line(4, "continue")
+        # otherwise the first admitting rule is all that is needed
+        line(2, f"elif not ({' or '.join(f'({test})' for test, _rule in tests)}):")
         line(3, "continue")
+        if not plan.rules["tolerance"]:
+            line(2, "recorded.append(event)")
+            line(2, "if listing:")
+            line(3, "results.append(record_result(event, admitting, None, [], []))")
+            return
         line(2, "tolerated = None")
         for rule in plan.rules["tolerance"]:
             test = self._test(rule, "event", {"records": "NO_RECORDS"})
@@ -177,27 +187,32 @@ class Specialiser:
             return
         written = self.policy.rules[rule.order].rule.then
         for item, source in zip(rule.items, written, strict=True):
-            if item.plain:
-                for measure in item.measures:
-                    self._write_plain(depth, rule, measure, rule.positions[measure], record)
-                continue
-            # a target to find or a date to compute: found here, placed by the evaluator
-            hops = self.target(source.to, scope, builtins) if source.to is not None else "None"
             due = self.expr(source.due, scope, builtins) if source.due is not None else "None"
             until = self.expr(source.until, scope, builtins) if source.until is not None else "None"
+            if item.target is None and not item.may:  # required of the subject itself: written out
+                dates = ""
+                if item.due is not None or item.until is not None:
+                    line(depth, f"due, until = {due}, {until}")
+                    dates = ", False, None, due, until"
+                for measure in item.measures:
+                    self._write_plain(depth, rule, measure, rule.positions[measure], record, dates)
+                continue
+            # persons to find, or a measure the rule only permits: placed by the evaluator
+            hops = self.target(source.to, scope, builtins) if source.to is not None else "None"
             line(depth, f"found = {hops}")
             for measure in item.measures:
                 line(depth, f"ev.place(drafts, {rule_k}, {self.const(item)}, {self.const(measure)}, bound, "
                             f"subject, (), {record}, found, {due}, {until})")
 
-    def _write_plain(self, depth: int, rule: CompiledRule, measure: str, position: int, record: str) -> None:
-        """The subject itself is required a measure, applied: the common case, written out."""
+    def _write_plain(self, depth: int, rule: CompiledRule, measure: str, position: int, record: str,
+                     dates: str = "") -> None:
+        """The subject itself is required a measure, applied (with its deadline and end, if any)."""
         line, measure_k = self._line, self.const(measure)
         line(depth, f"key = ({measure_k}, subject_id, bound)")
         line(depth, "found = drafts.get(key)")
         line(depth, "if found is None:")
         line(depth + 1, f"drafts[key] = Draft({self.const(rule)}, {measure_k}, 'applied', bound, shown, (), "
-                        f"{position}, {record})")
+                        f"{position}, {record}{dates})")
         line(depth, "elif found.also is None:")
         line(depth + 1, f"found.also = [{self.const(rule.qualified)}]")
         line(depth, "else:")
