@@ -86,6 +86,7 @@ class _Compiler:
         self.owner = entry.qualified
         items = tuple(self.item(item, bound) for item in rule.then)
         conjuncts = self.conjuncts(rule.when, bound)
+        kinds, exact = self.kinds(rule.when, bound) if over is not None else (None, False)
         positions: dict[str, int] = {}
         for index, measure in enumerate(m for item in items for m in item.measures):
             positions.setdefault(measure, index)
@@ -97,29 +98,25 @@ class _Compiler:
             condition=self.expr(rule.when, bound) if rule.when is not None else None,
             explain=_explainer(conjuncts), conjuncts=conjuncts, items=items,
             positions=positions, emits=tuple((item, m, positions[m]) for item in items for m in item.measures),
-            kinds=self.kinds(rule.when, bound) if over is not None else None,
-            kinds_exact=over is not None and self.kinds_exact(rule.when, bound),
+            kinds=kinds, kinds_exact=exact,
             layer_index=[layer.id for layer in self.policy.layers].index(entry.layer), replaces=entry.replaces,
         )
 
-    def kinds(self, when: ast.Node | None, bound: frozenset[str]) -> frozenset[str] | None:
-        """The kinds a condition's top-level `x.kind in {…}` / `x.kind == code` conjuncts allow."""
+    def kinds(self, when: ast.Node | None, bound: frozenset[str]) -> tuple[frozenset[str] | None, bool]:
+        """The kinds a condition's top-level `x.kind in {…}` / `x.kind == code` conjuncts allow, and
+        whether those tests are the whole condition (then it need not run for a matching kind)."""
         if when is None:
-            return None
+            return None, False
         parts = when.operands if isinstance(when, ast.BoolOp) and when.op == "and" else (when,)
         allowed: frozenset[str] | None = None
+        exact = True
         for part in parts:
             found = self._kind_test(part, bound)
-            if found is not None:
+            if found is None:
+                exact = False
+            else:
                 allowed = found if allowed is None else allowed & found
-        return allowed
-
-    def kinds_exact(self, when: ast.Node | None, bound: frozenset[str]) -> bool:
-        """Whether the kinds test is the whole condition (then the condition need not run)."""
-        if when is None:
-            return False
-        parts = when.operands if isinstance(when, ast.BoolOp) and when.op == "and" else (when,)
-        return all(self._kind_test(part, bound) is not None for part in parts)
+        return allowed, exact
 
     def _kind_test(self, node: ast.Node, bound: frozenset[str]) -> frozenset[str] | None:
         if isinstance(node, ast.In) and not node.negated:

@@ -122,14 +122,11 @@ class Plan:
     _by_class: dict[tuple[str, str | None, str | None], ClassPlan] = field(default_factory=dict)
     specialised: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
     """The functions specialise.py wrote for this plan, by date and class (built on first use)."""
-
-    @property
-    def winners(self) -> frozenset[str]:
-        """The measures a precedence lets win: without one among the outcomes, none is overridden."""
-        return self._winners
+    winners: frozenset[str] = field(init=False)
+    """The measures a precedence lets win: without one among the outcomes, none is overridden."""
 
     def __post_init__(self) -> None:
-        self._winners = frozenset(p.winner for p in self.precedences)
+        self.winners = frozenset(p.winner for p in self.precedences)
 
     def for_subject(self, subject: Any) -> ClassPlan:
         """The rules whose `for` matches a subject, specialised (cached by type and kinds)."""

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from ..values import attribute_of, get_field
 from .models import Event, Subject
 
 
@@ -87,8 +88,6 @@ def field_on(value: Any, attribute: str, day: date) -> Any:
 def field_at(value: Any, name: str, day: date) -> Any:
     """The field `name` of a value as a rule reads it on ``day``: null-safe, a mapping by key,
     an event's or a subject's dated field through its as-of view."""
-    if value is None:
-        return None
-    if isinstance(value, dict):
-        return value.get(name)
-    return field_on(value, "from_" if name == "from" else name, day)
+    if value is None or isinstance(value, dict):
+        return get_field(value, name)
+    return field_on(value, attribute_of(name), day)
