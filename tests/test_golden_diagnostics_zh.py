@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from conftest import GoldenCheck
 from zwcx_rules.cli import app
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "diagnostics-zh"
@@ -29,19 +30,9 @@ def test_there_are_enough_cases_and_each_is_a_copy_of_an_english_one() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.stem for case in CASES])
-def test_check_output_in_chinese(case: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(GOLDEN)
-    result = CliRunner().invoke(app, ["check", "--lang", "zh", case.name])
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    expected_file = case.with_suffix(".out")
-    if request.config.getoption("--update-goldens"):
-        expected_file.write_text(result.stdout, encoding="utf-8")
-    assert expected_file.is_file(), f"no {expected_file.name}: run with --update-goldens and review it"
-    assert result.stdout == expected_file.read_text(encoding="utf-8")
-    summary = SUMMARY.search(result.stdout)
-    assert summary is not None and summary["file"] == case.name
-    assert result.exit_code == (1 if int(summary["errors"]) else 0)
-    assert "help:" not in result.stdout and "note:" not in result.stdout
+def test_check_output_in_chinese(case: Path, golden_check: GoldenCheck) -> None:
+    printed = golden_check(case, SUMMARY, ["--lang", "zh"])
+    assert "help:" not in printed and "note:" not in printed
 
 
 @pytest.mark.parametrize("case", CASES[:3], ids=[case.stem for case in CASES[:3]])
