@@ -153,14 +153,7 @@ class RelationGraph(Relations):
             yield from subject_edges(s)
 
     def _out(self, node: str, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
-        successors = self.graph.succ.get(node)
-        if successors is None:
-            return
-        # the adjacency dicts directly: an edge view per query costs more than the query itself
-        for target, edges in successors.items():
-            for attrs in edges.values():
-                if attrs["kind"] == kind:
-                    yield target, attrs
+        return _adjacent(self.graph.succ, node, kind)
 
     def in_file(self, node: str) -> bool:
         """Whether ``node`` is a subject of the case file (not only named by a relation)."""
@@ -168,13 +161,16 @@ class RelationGraph(Relations):
         return node in g and bool(g.nodes[node]["in_file"])
 
     def _in(self, node: str, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
-        predecessors = self.graph.pred.get(node)
-        if predecessors is None:
-            return
-        for source, edges in predecessors.items():
-            for attrs in edges.values():
-                if attrs["kind"] == kind:
-                    yield source, attrs
+        return _adjacent(self.graph.pred, node, kind)
+
+
+def _adjacent(adjacency: Any, node: str, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The neighbours of ``node`` over edges of ``kind``, with each edge's attributes. Reads the
+    adjacency dicts directly: an edge view per query costs more than the query itself."""
+    for other, edges in (adjacency.get(node) or {}).items():
+        for attrs in edges.values():
+            if attrs["kind"] == kind:
+                yield other, attrs
 
 
 def _dated(kind: str, start: date, end: date | None) -> dict[str, Any]:
