@@ -28,7 +28,7 @@ from handwritten import decide
 from synthetic import case_file, write_jsonl
 
 from zwcx_rules import load_cases, load_policy
-from zwcx_rules.evaluate import Draft, SubjectEvaluator
+from zwcx_rules.engine.evaluate import Draft, SubjectEvaluator
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = dt.date(2024, 6, 30)

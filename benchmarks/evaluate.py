@@ -18,7 +18,7 @@ from synthetic import case_file
 
 from zwcx_rules import evaluate, load_cases, load_policy
 from zwcx_rules.api import _compile_checked
-from zwcx_rules.resolve import load_layers
+from zwcx_rules.semantics.resolve import load_layers
 
 
 def median_seconds(run: Any, repeat: int) -> float:

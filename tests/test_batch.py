@@ -15,7 +15,7 @@ import pytest
 
 from zwcx_rules import evaluate, load_cases, load_policy
 from zwcx_rules.batch import BatchOptions, run_batch
-from zwcx_rules.decisions import Decision
+from zwcx_rules.engine.decisions import Decision
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -146,7 +146,7 @@ def test_a_parquet_input_gives_the_same_decisions(source: Path, tmp_path: Path) 
 
 def test_dask_local_cluster_gives_the_local_output(source: Path, tmp_path: Path) -> None:
     pytest.importorskip("distributed")
-    from zwcx_rules.dask import chunk_mapper
+    from zwcx_rules.batch.dask import chunk_mapper
 
     run_batch(options(source, tmp_path / "local", workers=1, chunk_size=80))
     run_batch(options(source, tmp_path / "dask", workers=2, chunk_size=80), map_chunks=chunk_mapper(None))
@@ -159,7 +159,7 @@ def test_the_dask_api_decides_a_bag_as_the_batch_does(tmp_path: Path) -> None:
     import dask.bag as db
     from distributed import Client, LocalCluster
 
-    from zwcx_rules.dask import evaluate as dask_evaluate
+    from zwcx_rules.batch.dask import evaluate as dask_evaluate
 
     source = write_jsonl(tmp_path / "s.jsonl", 80, seed=11)
     run_batch(options(source, tmp_path / "run", workers=1))
@@ -173,7 +173,7 @@ def test_the_dask_api_decides_a_bag_as_the_batch_does(tmp_path: Path) -> None:
 
 def test_both_json_writers_give_the_models_own_bytes() -> None:
     """Decision lines are written without building models; with or without orjson, the same bytes."""
-    from zwcx_rules.decisions import _standard_dumps, dumps
+    from zwcx_rules.engine.decisions import _standard_dumps, dumps
 
     for decision in evaluate(load_policy("jiangxi"), ROOT / "examples" / "cases.json").decisions:
         assert _standard_dumps(decision).decode() == dumps(decision).decode() == decision.model_dump_json()

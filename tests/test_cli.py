@@ -111,7 +111,7 @@ def test_a_json_syntax_error_is_located_and_masks_id_numbers(tmp_path: Path) -> 
 
 
 def test_policy_test_matching_sees_modifications_and_null_clauses() -> None:
-    from zwcx_rules.testing import compare
+    from zwcx_rules.tools.testing import compare
 
     decision = evaluate(load_policy("jiangxi"), CASES).for_subject("p-003")
     assert compare(decision, {"absent": [{"rule": "关爱机制"}]})  # it softened merit_restriction

@@ -14,10 +14,10 @@ from typer.testing import CliRunner
 
 from zwcx_rules import evaluate, load_policy
 from zwcx_rules.cli import app
-from zwcx_rules.coverage import PolicyCoverage, measure, split_sentences
-from zwcx_rules.coverage_html import render_html
 from zwcx_rules.facts import uscc_check_char
-from zwcx_rules.testing import read_test_file, run_case
+from zwcx_rules.tools.coverage import PolicyCoverage, measure, split_sentences
+from zwcx_rules.tools.coverage_html import render_html
+from zwcx_rules.tools.testing import read_test_file, run_case
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DEPT = "11320900MB0000001" + uscc_check_char("11320900MB0000001")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from zwcx_rules import check_policy, load_policy
-from zwcx_rules.testing import run_policy_tests
+from zwcx_rules.tools.testing import run_policy_tests
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from zwcx_rules import ZwcxError, load_cases, load_policy
 from zwcx_rules.cli import app
-from zwcx_rules.explain import explain, render_tree, why_not
+from zwcx_rules.tools.explain import explain, render_tree, why_not
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "examples" / "cases.json"

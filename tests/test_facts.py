@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zwcx_rules.errors import Diagnostic, ZwcxError
+from zwcx_rules.diagnostics.errors import Diagnostic, ZwcxError
 from zwcx_rules.facts import CaseFile, Facts, Hop, load_cases, uscc_check_char
 
 

@@ -15,14 +15,14 @@ from hypothesis.extra.lark import from_lark
 from typer.testing import CliRunner
 
 from zwcx_rules import ZwcxError, evaluate, load_policy
-from zwcx_rules.build import build_policy
 from zwcx_rules.cli import app
+from zwcx_rules.diagnostics.source import SourceFile
 from zwcx_rules.facts import uscc_check_char
-from zwcx_rules.format import comments, format_text, keyword_tokens, without_spans
-from zwcx_rules.keywords import CHINESE_ONLY, ENGLISH_ONLY, KEYWORDS, english_pattern, terminal_pattern
-from zwcx_rules.parse import parser
+from zwcx_rules.language.build import build_policy
+from zwcx_rules.language.format import comments, format_text, keyword_tokens, without_spans
+from zwcx_rules.language.keywords import CHINESE_ONLY, ENGLISH_ONLY, KEYWORDS, english_pattern, terminal_pattern
+from zwcx_rules.language.parse import parser
 from zwcx_rules.resources import grammar_path
-from zwcx_rules.source import SourceFile
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"

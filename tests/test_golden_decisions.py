@@ -19,7 +19,7 @@ import pytest
 from casegen import case_file
 
 from zwcx_rules import Policy, ZwcxError, evaluate, load_policy
-from zwcx_rules.testing import read_test_file
+from zwcx_rules.tools.testing import read_test_file
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).parent / "golden" / "decisions"

@@ -17,11 +17,11 @@ from typer.testing import CliRunner
 
 from zwcx_rules import check_policy
 from zwcx_rules.cli import app
-from zwcx_rules.errors import Diagnostic, Severity, ZwcxError
+from zwcx_rules.diagnostics.errors import Diagnostic, Severity, ZwcxError
+from zwcx_rules.diagnostics.messages_zh import CODES, compile_pattern, default_language, translate, translate_line, translate_text
+from zwcx_rules.diagnostics.render import render_diagnostic, render_diagnostics, summary_line
+from zwcx_rules.diagnostics.source import SourceFile
 from zwcx_rules.facts import load_cases
-from zwcx_rules.messages_zh import CODES, compile_pattern, default_language, translate, translate_line, translate_text
-from zwcx_rules.render import render_diagnostic, render_diagnostics, summary_line
-from zwcx_rules.source import SourceFile
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden" / "diagnostics"

@@ -34,7 +34,7 @@ def run(tmp_path: Path, status: str) -> subprocess.CompletedProcess[str]:
     (tmp_path / "policies" / "tests" / "mini").mkdir(parents=True)
     text = CASE.replace("11320900MB0000001A", body).replace("STATUS", status)
     (tmp_path / "policies" / "tests" / "mini" / "cases.yaml").write_text(text, "utf-8")
-    return subprocess.run([sys.executable, "-m", "pytest", "-p", "zwcx_rules.pytest_plugin", "-q", "-p", "no:cacheprovider",
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "zwcx_rules.tools.pytest_plugin", "-q", "-p", "no:cacheprovider",
                            "policies/tests"], cwd=tmp_path, capture_output=True, text=True, check=False,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
 

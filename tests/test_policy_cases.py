@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from zwcx_rules import Policy, load_policy
-from zwcx_rules.resolve import read_layer
-from zwcx_rules.testing import PolicyCase, read_test_file
+from zwcx_rules.semantics.resolve import read_layer
+from zwcx_rules.tools.testing import PolicyCase, read_test_file
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_DIR = ROOT / "policies" / "tests"

@@ -13,12 +13,12 @@ from hypothesis import strategies as st
 from hypothesis.extra.lark import from_lark
 
 from zwcx_rules import Policy, ZwcxError, evaluate, load_policy
-from zwcx_rules import ast as zast
-from zwcx_rules.build import build_policy
-from zwcx_rules.check import quote_found
+from zwcx_rules.diagnostics.source import SourceFile
 from zwcx_rules.facts import id_number_check_char, uscc_check_char
-from zwcx_rules.parse import parser
-from zwcx_rules.source import SourceFile
+from zwcx_rules.language import ast as zast
+from zwcx_rules.language.build import build_policy
+from zwcx_rules.language.parse import parser
+from zwcx_rules.semantics.check import quote_found
 
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from zwcx_rules.resolve import read_layer
+from zwcx_rules.semantics.resolve import read_layer
 
 ROOT = Path(__file__).resolve().parents[1]
 FILES = sorted(p for p in [*ROOT.glob("policies/*.zwcx"), *ROOT.glob("examples/*.zwcx")] if not read_layer(p).is_library)

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from test_properties import case_files
 
 from zwcx_rules import Policy, load_cases, load_policy
-from zwcx_rules.evaluate import SubjectEvaluator
-from zwcx_rules.testing import read_test_file
+from zwcx_rules.engine.evaluate import SubjectEvaluator
+from zwcx_rules.tools.testing import read_test_file
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICIES = ["jiangxi", "rizhao", "yancheng", "sichuan", "licheng"]

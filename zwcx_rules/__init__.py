@@ -6,10 +6,10 @@ clause, the verbatim source text and the facts that caused it.
 
 from __future__ import annotations
 
-from .api import Policy, check_policy, evaluate, load_cases, load_policy
-from .decisions import ClauseRef, Decision, Decisions, Modification, Outcome, RecordResult
-from .errors import Diagnostic, Severity, ZwcxError
-from .facts import CaseFile, Event, Facts, Subject
+from zwcx_rules.api import Policy, check_policy, evaluate, load_cases, load_policy
+from zwcx_rules.diagnostics.errors import Diagnostic, Severity, ZwcxError
+from zwcx_rules.engine.decisions import ClauseRef, Decision, Decisions, Modification, Outcome, RecordResult
+from zwcx_rules.facts import CaseFile, Event, Facts, Subject
 
 __all__ = [
     "CaseFile", "ClauseRef", "Decision", "Decisions", "Diagnostic", "Event", "Facts", "Modification",

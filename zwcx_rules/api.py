@@ -7,15 +7,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .check import check
-from .compile import compile_policy
-from .decisions import Decision, Decisions, PolicyInfo
-from .errors import Diagnostic, ZwcxError
-from .evaluate import Trace, decide
-from .facts import CaseFile, Facts, mask_if_id_number
-from .facts import load_cases as _load_facts
-from .plan import Plan
-from .resolve import Layer, ResolvedPolicy, load_layers, resolve
+from zwcx_rules.diagnostics.errors import Diagnostic, ZwcxError
+from zwcx_rules.engine.compile import compile_policy
+from zwcx_rules.engine.decisions import Decision, Decisions, PolicyInfo
+from zwcx_rules.engine.evaluate import Trace, decide
+from zwcx_rules.engine.plan import Plan
+from zwcx_rules.facts import CaseFile, Facts, mask_if_id_number
+from zwcx_rules.facts import load_cases as _load_facts
+from zwcx_rules.semantics.check import check
+from zwcx_rules.semantics.resolve import Layer, ResolvedPolicy, load_layers, resolve
 
 
 @dataclass

@@ -14,17 +14,18 @@ from typing import Annotated, Any, Literal
 import typer
 from rich.console import Console
 
-from .api import Policy, check_policy, evaluate, load_cases, load_policy
-from .coverage import PolicyCoverage, measure, summary_table, uncovered_report
-from .coverage_html import render_html
-from .errors import Diagnostic, ZwcxError
-from .explain import explain, render_tree, why_not
-from .format import FormatError, format_source
-from .messages_zh import default_language, translate_line
-from .render import comparison_rows, render_comparison, render_diagnostics, render_json, render_text, summary_line
-from .resources import examples_dir
-from .source import SourceFile
-from .testing import CaseResult, run_policy_tests
+from zwcx_rules.api import Policy, check_policy, evaluate, load_cases, load_policy
+from zwcx_rules.diagnostics.errors import Diagnostic, ZwcxError
+from zwcx_rules.diagnostics.messages_zh import default_language, translate_line
+from zwcx_rules.diagnostics.render import render_diagnostics, summary_line
+from zwcx_rules.diagnostics.source import SourceFile
+from zwcx_rules.language.format import FormatError, format_source
+from zwcx_rules.resources import examples_dir
+from zwcx_rules.tools.coverage import PolicyCoverage, measure, summary_table, uncovered_report
+from zwcx_rules.tools.coverage_html import render_html
+from zwcx_rules.tools.explain import explain, render_tree, why_not
+from zwcx_rules.tools.render import comparison_rows, render_comparison, render_json, render_text
+from zwcx_rules.tools.testing import CaseResult, run_policy_tests
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -384,14 +385,14 @@ def batch_command(
     lang: LangOption = None,
 ) -> None:
     """Evaluate a province's subjects from JSON Lines or Parquet into DIR, streaming and resumable."""
-    from .batch import BatchOptions, run_batch
+    from zwcx_rules.batch import BatchOptions, run_batch
 
     options = BatchOptions(policy=policy, input=input, out=out, as_of=_date(as_of), workers=workers,
                            trace=trace.value, format=format.value, resume=resume, max_errors=max_errors,
                            chunk_size=chunk_size)
     mapper = None
     if engine is Engine.dask:
-        from .dask import chunk_mapper
+        from zwcx_rules.batch.dask import chunk_mapper
 
         mapper = chunk_mapper(scheduler)
     try:

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from .runner import BatchOptions, BatchSummary, run_batch
+from zwcx_rules.batch.runner import BatchOptions, BatchSummary, run_batch
 
 __all__ = ["BatchOptions", "BatchSummary", "run_batch"]

@@ -15,15 +15,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from ..api import Policy
-from ..catalogue import Catalogue
-from ..decisions import dumps
-from ..errors import ZwcxError
-from ..evaluate import Draft, SubjectEvaluator
-from ..facts import Facts, load_cases, mask_if_id_number
-from ..facts.graph import Relations, gc_paused
-from ..plan import Plan
-from .inputs import loads
+from zwcx_rules.api import Policy
+from zwcx_rules.batch.inputs import loads
+from zwcx_rules.diagnostics.errors import ZwcxError
+from zwcx_rules.engine.decisions import dumps
+from zwcx_rules.engine.evaluate import Draft, SubjectEvaluator
+from zwcx_rules.engine.plan import Plan
+from zwcx_rules.facts import Facts, load_cases, mask_if_id_number
+from zwcx_rules.facts.graph import Relations, gc_paused
+from zwcx_rules.semantics.catalogue import Catalogue
 
 Trace = Literal["full", "summary", "none"]
 Line = tuple[int, str]

@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ..errors import Diagnostic, ZwcxError
+from zwcx_rules.diagnostics.errors import Diagnostic, ZwcxError
 
 loads: Callable[[str], Any] = json.loads
 try:  # a faster parser when the `scale` extra is installed; the standard one otherwise

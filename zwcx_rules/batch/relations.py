@@ -14,9 +14,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..catalogue import Catalogue
-from ..facts.graph import Relations
-from .inputs import loads
+from zwcx_rules.batch.inputs import loads
+from zwcx_rules.facts.graph import Relations
+from zwcx_rules.semantics.catalogue import Catalogue
 
 # Rows go in as stated, unindexed; closing indexes them in one sort. A relation stated twice (on
 # the body's line and on the person's) is stored twice and read once (`_unique`), and a repeated

@@ -25,13 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from ..api import Policy, load_policy
-from ..catalogue import Catalogue
-from ..errors import Diagnostic, ZwcxError
-from ..facts.graph import gc_paused
-from .chunk import ChunkContext, ChunkResult, Line, Trace, run_chunk
-from .inputs import BatchInput, open_input
-from .relations import Edge, RelationStore, RelationWriter, first_lines, relations_of
+from zwcx_rules.api import Policy, load_policy
+from zwcx_rules.batch.chunk import ChunkContext, ChunkResult, Line, Trace, run_chunk
+from zwcx_rules.batch.inputs import BatchInput, open_input
+from zwcx_rules.batch.relations import Edge, RelationStore, RelationWriter, first_lines, relations_of
+from zwcx_rules.diagnostics.errors import Diagnostic, ZwcxError
+from zwcx_rules.facts.graph import gc_paused
+from zwcx_rules.semantics.catalogue import Catalogue
 
 Format = Literal["jsonl", "parquet"]
 Progress = Callable[[int, int], None]
@@ -205,7 +205,7 @@ def _write_chunk(chunks: Path, result: ChunkResult, format: Format) -> None:
     """Write a chunk's files under temporary names and rename them; the counts file goes last and
     marks the chunk done, so a kill at any moment leaves either a whole chunk or none."""
     if format == "parquet":
-        from .outputs import write_rows
+        from zwcx_rules.batch.outputs import write_rows
 
         write_rows(chunks / _chunk_name(result.index, "parquet"), result.rows)
     else:
@@ -240,7 +240,7 @@ class _Assembler:
         self.errors = (options.out / "errors.jsonl.tmp").open("wb")
         self.decisions: Any
         if self.format == "parquet":
-            from .outputs import ParquetAppender
+            from zwcx_rules.batch.outputs import ParquetAppender
 
             self.decisions = ParquetAppender(options.out / "decisions.parquet.tmp")
         else:

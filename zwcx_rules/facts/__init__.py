@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .graph import Hop, RelationGraph
-from .identifiers import (
+from zwcx_rules.facts.graph import Hop, RelationGraph
+from zwcx_rules.facts.identifiers import (
     id_number_check_char,
     id_number_is_valid,
     mask_id_number,
@@ -11,8 +11,8 @@ from .identifiers import (
     uscc_check_char,
     uscc_is_valid,
 )
-from .load import Facts, json_path, load_cases
-from .models import (
+from zwcx_rules.facts.load import Facts, json_path, load_cases
+from zwcx_rules.facts.models import (
     Assessment,
     CaseFile,
     Commitment,

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from ..values import attribute_of, get_field
-from .models import Event, Subject
+from zwcx_rules.engine.values import attribute_of, get_field
+from zwcx_rules.facts.models import Event, Subject
 
 
 def _until(field: str) -> Callable[[Any, date], Any]:

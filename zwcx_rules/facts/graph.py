@@ -18,7 +18,7 @@ from typing import Any
 
 import networkx as nx
 
-from .models import Event, Subject, period_text
+from zwcx_rules.facts.models import Event, Subject, period_text
 
 _PRINCIPAL = "principal"
 _LEADER_ROLES = ("principal", "leader")

@@ -1,7 +1,7 @@
 """Load a case file into :class:`Facts`: parse, validate, normalise codes, check ids, build relations.
 
-Every problem becomes a :class:`~zwcx_rules.errors.Diagnostic` with the file and JSON path; all of
-them are collected before one :class:`~zwcx_rules.errors.ZwcxError` is raised, so the engine never
+Every problem becomes a :class:`~zwcx_rules.diagnostics.errors.Diagnostic` with the file and JSON path; all of
+them are collected before one :class:`~zwcx_rules.diagnostics.errors.ZwcxError` is raised, so the engine never
 decides on a case file it could not read whole. Codes: Z600 unreadable file or JSON, Z601 malformed
 value, Z602 unknown code, Z603 bad 统一社会信用代码, Z604 bad 公民身份号码, Z605 duplicate subject id,
 Z606 duplicate event id, Z607 event subject not in the file.
@@ -21,11 +21,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ..catalogue import Catalogue, default_catalogue
-from ..errors import Diagnostic, ZwcxError
-from ..source import SourceFile
-from .graph import RelationGraph, Relations, gc_paused
-from .identifiers import (
+from zwcx_rules.diagnostics.errors import Diagnostic, ZwcxError
+from zwcx_rules.diagnostics.source import SourceFile
+from zwcx_rules.facts.graph import RelationGraph, Relations, gc_paused
+from zwcx_rules.facts.identifiers import (
     USCC_CHARSET,
     id_number_birth_date,
     id_number_check_char,
@@ -34,7 +33,8 @@ from .identifiers import (
     uscc_check_char,
     uscc_is_valid,
 )
-from .models import CaseFile, Event, Subject, json_type_name
+from zwcx_rules.facts.models import CaseFile, Event, Subject, json_type_name
+from zwcx_rules.semantics.catalogue import Catalogue, default_catalogue
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _MAX_SUGGESTED = 20  # did-you-mean over all subject ids is costly; suggest for the first few only

@@ -10,11 +10,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from . import ast
-from .check import selector_types
-from .decisions import ClauseRef
-from .facts.asof import DATED_FIELDS, field_at
-from .plan import (
+from zwcx_rules.engine.decisions import ClauseRef
+from zwcx_rules.engine.plan import (
     KIND_ORDER,
     CompiledItem,
     CompiledPrecedence,
@@ -26,9 +23,12 @@ from .plan import (
     Selector,
     literal,
 )
-from .resolve import ResolvedPolicy, ResolvedRule
-from .scope import meaning, rule_bindings
-from .values import arith, attribute_of, contains, get_field, id_of, ordered, present, ranks
+from zwcx_rules.engine.values import arith, attribute_of, contains, get_field, id_of, ordered, present, ranks
+from zwcx_rules.facts.asof import DATED_FIELDS, field_at
+from zwcx_rules.language import ast
+from zwcx_rules.semantics.check import selector_types
+from zwcx_rules.semantics.resolve import ResolvedPolicy, ResolvedRule
+from zwcx_rules.semantics.scope import meaning, rule_bindings
 
 _MISSING = object()
 

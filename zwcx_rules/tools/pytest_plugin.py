@@ -1,7 +1,7 @@
 """A pytest plugin that collects policy test files, so `pytest` runs them like any other test.
 
 It collects ``<folder>/tests/<policy>/*.yaml`` where ``<folder>/<policy>.zwcx`` exists (the layout of
-``policies/``). Enable it with ``-p zwcx_rules.pytest_plugin`` or ``pytest_plugins = [...]`` in a conftest.
+``policies/``). Enable it with ``-p zwcx_rules.tools.pytest_plugin`` or ``pytest_plugins = [...]`` in a conftest.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from .api import Policy, load_policy
-from .render import render_text
-from .testing import PolicyCase, read_test_file, run_case
+from zwcx_rules.api import Policy, load_policy
+from zwcx_rules.tools.render import render_text
+from zwcx_rules.tools.testing import PolicyCase, read_test_file, run_case
 
 
 def policy_of_test_file(path: Path) -> Path | None:

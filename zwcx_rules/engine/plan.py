@@ -13,12 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import ast
-from .catalogue import Catalogue
-from .decisions import ClauseRef
-from .errors import Diagnostic, ZwcxError
-from .resolve import ResolvedPolicy
-from .values import Duration, show
+from zwcx_rules.diagnostics.errors import Diagnostic, ZwcxError
+from zwcx_rules.engine.decisions import ClauseRef
+from zwcx_rules.engine.values import Duration, show
+from zwcx_rules.language import ast
+from zwcx_rules.semantics.catalogue import Catalogue
+from zwcx_rules.semantics.resolve import ResolvedPolicy
 
 Fn = Callable[[dict[str, Any]], Any]
 Explainer = Callable[[dict[str, Any]], list[str]]

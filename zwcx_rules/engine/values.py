@@ -8,7 +8,7 @@ import operator
 from dataclasses import dataclass
 from typing import Any
 
-from .catalogue import Catalogue
+from zwcx_rules.semantics.catalogue import Catalogue
 
 
 @dataclass(frozen=True)

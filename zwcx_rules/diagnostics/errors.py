@@ -1,7 +1,7 @@
 """The one error type: a list of diagnostics, each with a code, a span or a JSON path, and help.
 
 Codes are listed in docs/errors.md. ``str(error)`` is one line per diagnostic; the multi-line,
-compiler-style rendering lives in :mod:`zwcx_rules.render`.
+compiler-style rendering lives in :mod:`zwcx_rules.diagnostics.render`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from .source import Span
+from zwcx_rules.diagnostics.source import Span
 
 
 class Severity(StrEnum):

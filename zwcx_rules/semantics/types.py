@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import ast
+from zwcx_rules.language import ast
 
 EVENT_FIELDS = {
     "id": "text", "subject": "text", "kind": "text", "date": "date", "domain": "text",

@@ -28,9 +28,9 @@ from typing import Any
 
 import yaml
 
-from .api import Policy, evaluate, load_cases, load_policy
-from .decisions import Decision, Decisions
-from .errors import Diagnostic, ZwcxError
+from zwcx_rules.api import Policy, evaluate, load_cases, load_policy
+from zwcx_rules.diagnostics.errors import Diagnostic, ZwcxError
+from zwcx_rules.engine.decisions import Decision, Decisions
 
 Expectation = dict[str, Any]
 

@@ -21,12 +21,12 @@ from typing import Any
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput
 
-from . import ast
-from .build import build_policy, policy_from_tree
-from .errors import ZwcxError
-from .keywords import ENGLISH_ONLY, KEYWORDS, Style, spell
-from .resources import grammar_path
-from .source import SourceFile
+from zwcx_rules.diagnostics.errors import ZwcxError
+from zwcx_rules.diagnostics.source import SourceFile
+from zwcx_rules.language import ast
+from zwcx_rules.language.build import build_policy, policy_from_tree
+from zwcx_rules.language.keywords import ENGLISH_ONLY, KEYWORDS, Style, spell
+from zwcx_rules.resources import grammar_path
 
 WIDTH = 120
 """Lines are wrapped to this many display columns (a Chinese character takes two) where they can be."""

@@ -13,11 +13,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .decisions import ClauseRef, Decision, Modification, Outcome, RecordResult
-from .facts import Facts, mask_if_id_number
-from .facts.graph import Hop, gc_paused
-from .plan import ACTING, ClassPlan, CompiledItem, CompiledRule, Plan
-from .specialise import Specialiser
+from zwcx_rules.engine.decisions import ClauseRef, Decision, Modification, Outcome, RecordResult
+from zwcx_rules.engine.plan import ACTING, ClassPlan, CompiledItem, CompiledRule, Plan
+from zwcx_rules.engine.specialise import Specialiser
+from zwcx_rules.facts import Facts, mask_if_id_number
+from zwcx_rules.facts.graph import Hop, gc_paused
 
 Trace = Literal["full", "summary", "none"]
 ACTIVE = frozenset({"applied", "mitigated", "discretionary"})

@@ -12,12 +12,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .api import Policy, evaluate
-from .decisions import Decisions, Outcome
-from .errors import Diagnostic, ZwcxError
-from .evaluate import SubjectEvaluator
-from .facts import Facts
-from .plan import CompiledRule, Plan
+from zwcx_rules.api import Policy, evaluate
+from zwcx_rules.diagnostics.errors import Diagnostic, ZwcxError
+from zwcx_rules.engine.decisions import Decisions, Outcome
+from zwcx_rules.engine.evaluate import SubjectEvaluator
+from zwcx_rules.engine.plan import CompiledRule, Plan
+from zwcx_rules.facts import Facts
 
 Lang = Literal["zh", "en"]
 

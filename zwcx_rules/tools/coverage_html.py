@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from .coverage import Branch, ClauseCoverage, PolicyCoverage, RuleCoverage, Sentence
+from zwcx_rules.tools.coverage import Branch, ClauseCoverage, PolicyCoverage, RuleCoverage, Sentence
 
 _CSS = """
 body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Zen Hei", sans-serif;

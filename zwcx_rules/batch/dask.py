@@ -6,7 +6,7 @@ once (a worker plugin), and each task decides one chunk with the code the local 
 or, from Python, on a bag of subject dicts (each with its events nested)::
 
     import dask.bag as db
-    from zwcx_rules.dask import evaluate
+    from zwcx_rules.batch.dask import evaluate
     decisions = evaluate("jiangxi", db.read_text("subjects-*.jsonl").map(json.loads), as_of="2024-06-30")
 
 Needs the `scale` extra: ``pip install 'zwcx-rules[scale]'``.
@@ -24,10 +24,10 @@ from typing import Any
 
 from distributed import Client, LocalCluster, WorkerPlugin, as_completed
 
-from . import api
-from .batch import runner
-from .batch.chunk import ChunkResult, Line, Trace, run_chunk
-from .batch.relations import RelationStore, RelationWriter, first_lines
+from zwcx_rules import api
+from zwcx_rules.batch import runner
+from zwcx_rules.batch.chunk import ChunkResult, Line, Trace, run_chunk
+from zwcx_rules.batch.relations import RelationStore, RelationWriter, first_lines
 
 
 class ZwcxPlugin(WorkerPlugin):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from .resolve import ResolvedPolicy
+from zwcx_rules.semantics.resolve import ResolvedPolicy
 
 BUILTINS = {
     "subject": "the subject being decided",

@@ -12,7 +12,7 @@ constant bound in the function's namespace (``k0``, ``k1``, …); the source hol
 identifiers, operators, the field names of the engine's own models, and calls of the helpers in
 values.py and facts/asof.py, of the relation queries and of the evaluator. What the function does
 not write out (placing an outcome found by a target or with a date, determinations, softenings,
-expiry, precedence) it asks the :class:`~zwcx_rules.evaluate.SubjectEvaluator` to do, so both paths
+expiry, precedence) it asks the :class:`~zwcx_rules.engine.evaluate.SubjectEvaluator` to do, so both paths
 share every rule of settlement; tests check that both give the same decisions on every policy's
 tests.
 """
@@ -25,13 +25,13 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel
 
-from . import ast
-from .facts.asof import DATED_FIELDS, EVENT_FIELDS, SUBJECT_FIELDS, field_at
-from .facts.identifiers import mask_if_id_number
-from .facts.models import Event, Subject
-from .plan import ACTING, ClassPlan, CompiledRule, Plan, literal
-from .scope import BUILTINS, meaning
-from .values import Duration, arith, attribute_of, contains, get_field, id_of, ordered, present, ranks
+from zwcx_rules.engine.plan import ACTING, ClassPlan, CompiledRule, Plan, literal
+from zwcx_rules.engine.values import Duration, arith, attribute_of, contains, get_field, id_of, ordered, present, ranks
+from zwcx_rules.facts.asof import DATED_FIELDS, EVENT_FIELDS, SUBJECT_FIELDS, field_at
+from zwcx_rules.facts.identifiers import mask_if_id_number
+from zwcx_rules.facts.models import Event, Subject
+from zwcx_rules.language import ast
+from zwcx_rules.semantics.scope import BUILTINS, meaning
 
 Decide = Callable[[Any, Any, tuple[Any, ...], bool], tuple[list[Any], list[Any]]]
 """``decide(evaluator, subject, events, listing)`` → (record results, outcomes)."""

@@ -10,13 +10,13 @@ import difflib
 import re
 from collections.abc import Callable, Iterator
 
-from . import ast
-from .catalogue import SUBJECT_TYPES, Catalogue, MeasureSpec
-from .errors import Diagnostic, Severity
-from .resolve import ResolvedPolicy, ResolvedRule
-from .scope import meaning, rule_bindings, visible_names
-from .source import Span
-from .types import ExprType, infer
+from zwcx_rules.diagnostics.errors import Diagnostic, Severity
+from zwcx_rules.diagnostics.source import Span
+from zwcx_rules.language import ast
+from zwcx_rules.semantics.catalogue import SUBJECT_TYPES, Catalogue, MeasureSpec
+from zwcx_rules.semantics.resolve import ResolvedPolicy, ResolvedRule
+from zwcx_rules.semantics.scope import meaning, rule_bindings, visible_names
+from zwcx_rules.semantics.types import ExprType, infer
 
 Check = Callable[[ResolvedPolicy], Iterator[Diagnostic]]
 

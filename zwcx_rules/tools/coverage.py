@@ -20,13 +20,13 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from . import ast
-from .api import Policy
-from .check import quote_ranges
-from .coverage_hints import Nouns, Words, rule_nouns, singular
-from .resolve import Layer, ResolvedPolicy, ResolvedRule
-from .scope import meaning
-from .testing import CaseResult, read_test_file, run_case, test_files_of
+from zwcx_rules.api import Policy
+from zwcx_rules.language import ast
+from zwcx_rules.semantics.check import quote_ranges
+from zwcx_rules.semantics.resolve import Layer, ResolvedPolicy, ResolvedRule
+from zwcx_rules.semantics.scope import meaning
+from zwcx_rules.tools.coverage_hints import Nouns, Words, rule_nouns, singular
+from zwcx_rules.tools.testing import CaseResult, read_test_file, run_case, test_files_of
 
 SentenceStatus = Literal["tested", "encoded", "not_encoded", "unaccounted"]
 Event = tuple[Any, ...]

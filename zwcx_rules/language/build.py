@@ -1,4 +1,4 @@
-"""Phase 2, build: the Lark syntax tree to the typed AST of :mod:`zwcx_rules.ast`, spans kept."""
+"""Phase 2, build: the Lark syntax tree to the typed AST of :mod:`zwcx_rules.language.ast`, spans kept."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from lark import Token, Transformer, Tree, v_args
 from lark.exceptions import VisitError
 from lark.tree import Meta
 
-from . import ast
-from .errors import Diagnostic, ZwcxError
-from .parse import parse_text
-from .source import SourceFile, Span
+from zwcx_rules.diagnostics.errors import Diagnostic, ZwcxError
+from zwcx_rules.diagnostics.source import SourceFile, Span
+from zwcx_rules.language import ast
+from zwcx_rules.language.parse import parse_text
 
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}

@@ -5,10 +5,10 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable
 
-from . import ast
-from .plan import literal
-from .resolve import ResolvedPolicy, ResolvedRule
-from .scope import meaning
+from zwcx_rules.engine.plan import literal
+from zwcx_rules.language import ast
+from zwcx_rules.semantics.resolve import ResolvedPolicy, ResolvedRule
+from zwcx_rules.semantics.scope import meaning
 
 Nouns = dict[str, str]
 """What each bound variable stands for, in words (`r` → `record`, `m` → `remedy`)."""

@@ -13,10 +13,10 @@ from functools import cache
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
-from .errors import Diagnostic, ZwcxError
-from .keywords import TERMINAL_WORDS
-from .resources import grammar_path
-from .source import SourceFile
+from zwcx_rules.diagnostics.errors import Diagnostic, ZwcxError
+from zwcx_rules.diagnostics.source import SourceFile
+from zwcx_rules.language.keywords import TERMINAL_WORDS
+from zwcx_rules.resources import grammar_path
 
 
 @cache
