@@ -12,6 +12,7 @@ from zwcx_rules.engine.compile import compile_policy
 from zwcx_rules.engine.decisions import Decision, Decisions, PolicyInfo
 from zwcx_rules.engine.evaluate import Trace, decide
 from zwcx_rules.engine.plan import Plan
+from zwcx_rules.engine.trace import CoverageTracer, Tracer
 from zwcx_rules.facts import CaseFile, Facts, mask_if_id_number
 from zwcx_rules.facts import load_cases as _load_facts
 from zwcx_rules.semantics.check import check
@@ -90,11 +91,15 @@ def load_cases(source: str | Path | dict[str, Any] | CaseFile, policy: Policy | 
 
 def evaluate(policy: Policy | str | Path, cases: Facts | str | Path | dict[str, Any] | CaseFile,
              as_of: dt.date | str | None = None, *, trace: Trace = "full",
-             subjects: list[str] | None = None, probe: set[tuple[Any, ...]] | None = None) -> Decisions:
+             subjects: list[str] | None = None, probe: set[tuple[Any, ...]] | None = None,
+             tracer: Tracer | None = None) -> Decisions:
     """Decide every subject of a case file under a policy, on ``as_of`` (else the case file's own).
 
-    ``probe``, when given, collects coverage events (rules fired or not, alternatives taken).
+    ``probe``, when given, collects coverage events (rules fired or not, alternatives taken);
+    ``tracer``, when given, hears every rule evaluated on every binding (engine/trace.py).
     """
+    if probe is not None:
+        tracer = CoverageTracer(probe)
     if not isinstance(policy, Policy):
         policy = load_policy(policy)
     facts = cases if isinstance(cases, Facts) else load_cases(cases, policy)
@@ -116,4 +121,4 @@ def evaluate(policy: Policy | str | Path, cases: Facts | str | Path | dict[str, 
         empty = [Decision(subject=mask_if_id_number(s.id), records=[], outcomes=[])
                  for s in facts.subjects if not subjects or s.id in subjects]
         return Decisions(policy=info, as_of=day, decisions=empty)
-    return Decisions(policy=info, as_of=day, decisions=decide(plan, facts, day, trace, subjects, probe))
+    return Decisions(policy=info, as_of=day, decisions=decide(plan, facts, day, trace, subjects, tracer))

@@ -116,7 +116,7 @@ def _run_chunk(context: ChunkContext, index: int, lines: list[Line],
         if context.rows:
             result.rows += [_row(number, shown, d) for d in drafts]
         else:
-            decision = {"subject": shown, "records": records, "outcomes": [d.fields() for d in drafts]}
+            decision = {"subject": shown, "records": records, "outcomes": [d.freeze() for d in drafts]}
             result.decisions.append(dumps(decision).decode("utf-8"))
     return result
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from typing import Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, computed_field
+
+from zwcx_rules.engine.reasons import Reason, render_reason
+from zwcx_rules.semantics.ir import Clause
 
 OutcomeStatus = Literal[
     "applied", "mitigated", "exempted", "expired", "discretionary", "declined", "overridden",
@@ -41,26 +44,33 @@ class _Out(BaseModel):
         return obj
 
 
-class ClauseRef(_Out):
-    """The clause that caused something: policy layer, normalised id, cite as printed, verbatim text."""
+class _Explained(_Out):
+    """A result with typed reasons, and the same reasons in English as ``because`` (the interchange field)."""
 
-    policy: str
-    id: str
-    cite: str
-    text: str
+    if TYPE_CHECKING:
+        reasons: list[Reason]  # declared by each subclass, where its place in the output is
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def because(self) -> list[str]:
+        return [render_reason(r) for r in self.reasons]
 
 
-class Modification(_Out):
+ClauseRef = Clause
+"""The clause that caused something: policy layer, normalised id, cite as printed, verbatim text."""
+
+
+class Modification(_Explained):
     """An exception acting on an outcome: a repair that softened it, or a precedence that overrode it."""
 
     measure: str
     clause: ClauseRef
     rule: str
-    because: list[str] = []
+    reasons: list[Reason] = []
     discretionary: bool = False
 
 
-class Outcome(_Out):
+class Outcome(_Explained):
     measure: str
     kind: str
     status: OutcomeStatus
@@ -72,18 +82,19 @@ class Outcome(_Out):
     deadline: dt.date | None = None
     until: dt.date | None = None
     modified_by: list[Modification] = []
-    because: list[str] = []
+    reasons: list[Reason] = []
+    """Why: the subject a rule is for, the event it bound, each condition with the values it read."""
     discretionary: bool = False
     also: list[str] = []
     """Other rules (layer/name) that required the same measure for the same events."""
 
 
-class RecordResult(_Out):
+class RecordResult(_Explained):
     event: str
     status: RecordStatus
     clause: ClauseRef | None
     rule: str | None = None
-    because: list[str] = []
+    reasons: list[Reason] = []
 
 
 class Decision(_Out):
@@ -114,6 +125,8 @@ class Decisions(_Out):
 
 def _fields(value: Any) -> Any:
     if isinstance(value, BaseModel):
+        if "reasons" in value.__dict__:  # and `because`, computed, last: as model_dump_json writes them
+            return {**value.__dict__, "because": [render_reason(r) for r in value.__dict__["reasons"]]}
         return value.__dict__  # a model's fields, in declaration order
     if isinstance(value, dt.date):
         return value.isoformat()

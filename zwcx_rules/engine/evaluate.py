@@ -13,28 +13,43 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from zwcx_rules.engine.codegen import Mode
 from zwcx_rules.engine.decisions import ClauseRef, Decision, Modification, Outcome, RecordResult
-from zwcx_rules.engine.plan import ACTING, ClassPlan, CompiledItem, CompiledRule, Plan
-from zwcx_rules.engine.specialise import Specialiser
+from zwcx_rules.engine.plan import Plan
+from zwcx_rules.engine.reasons import (
+    AlsoAdmitted,
+    Bound,
+    Condition,
+    Covered,
+    Determined,
+    Expired,
+    Overrides,
+    Precedence,
+    Reason,
+    Softening,
+    TargetEmpty,
+    TargetFound,
+    WouldBeRecorded,
+)
+from zwcx_rules.engine.trace import Tracer
 from zwcx_rules.facts import Facts, mask_if_id_number
 from zwcx_rules.facts.graph import Hop, gc_paused
+from zwcx_rules.semantics import ir
 
 Trace = Literal["full", "summary", "none"]
 ACTIVE = frozenset({"applied", "mitigated", "discretionary"})
-_NONE: frozenset[str] = frozenset()
-
 
 
 @dataclass(slots=True)
 class Draft:
     """An outcome while the phases still act on it; with no trace, the outcome itself."""
 
-    rule: CompiledRule
+    rule: ir.Rule
     measure: str
     status: str
     events: tuple[str, ...]
     subject: str | None
-    because: Sequence[str]
+    because: Sequence[Reason]
     """Shared by the drafts of one binding: replaced, never changed in place (empty: a shared ())."""
     position: int
     """Where the measure stands in its rule's `then`."""
@@ -46,7 +61,7 @@ class Draft:
     until: dt.date | None = None
     modified_by: list[Modification] | None = None
     also: list[str] | None = None
-    softenings: list[tuple[str, CompiledRule, list[str], bool]] | None = None
+    softenings: list[tuple[str, ir.Rule, Sequence[Reason], bool]] | None = None
 
     @property
     def kind(self) -> str:
@@ -58,7 +73,7 @@ class Draft:
             "measure": self.measure, "kind": self.rule.kind, "status": self.status, "events": list(self.events),
             "subject": self.subject, "path": self.path, "clause": self.rule.clause, "rule": self.rule.qualified,
             "deadline": self.deadline, "until": self.until, "modified_by": self.modified_by or [],
-            "because": list(self.because), "discretionary": self.discretionary, "also": self.also or [],
+            "reasons": list(self.because), "discretionary": self.discretionary, "also": self.also or [],
         }
 
     def freeze(self) -> Outcome:
@@ -72,80 +87,53 @@ def _listing(draft: Draft) -> tuple[Any, ...]:
 
 
 class SubjectEvaluator:
-    """Evaluates one subject at a time against a plan, for one case file and one date."""
+    """Decides one subject at a time by the compiled function of its class, for one case file and date.
+
+    It is also the runtime that generated code calls for what it does not write out: placing an
+    outcome found by a target, softenings, determinations, expiry and precedence. With a ``tracer``
+    every rule of a subject's class is evaluated on every binding and reported (coverage, explain).
+    """
 
     def __init__(self, plan: Plan, facts: Facts, as_of: dt.date, trace: Trace = "full",
-                 probe: set[tuple[Any, ...]] | None = None, specialised: bool = True) -> None:
+                 tracer: Tracer | None = None) -> None:
         self.plan = plan
         self.facts = facts
         self.as_of = as_of
-        self.full = trace == "full"
-        self.listing = trace != "none"
+        self.mode: Mode = "audit" if tracer is not None else trace
+        self.full = self.mode in ("full", "audit")
+        self.listing = self.mode != "none"
         """Whether record results are built (with no trace a decision lists outcomes only)."""
-        self.probe = probe
-        """Coverage events, when given: (`rule`, name, fired) per binding, `or`/`else` alternatives taken."""
-        self.base: dict[str, Any] = {"as_of": as_of, "@graph": facts.graph, "@probe": probe,
-                                     **plan.parameters_on(as_of)}
+        self.tracer = tracer
         self.graph = facts.graph
         self._modifications: dict[tuple[str, str, bool], Modification] = {}
-        self.specialiser: Specialiser | None = None
-        """With no full trace and no probes, the plan's functions per class (specialise.py) decide."""
-        if specialised and probe is None and not self.full:
-            self.specialiser = plan.specialised.get(as_of)
-            if self.specialiser is None:
-                if len(plan.specialised) >= 16:  # a service deciding on many dates keeps the latest few
-                    del plan.specialised[next(iter(plan.specialised))]
-                self.specialiser = plan.specialised[as_of] = Specialiser(
-                    plan, as_of, Draft, record_result, not_applicable)
-
-    def environment(self, subject: Any, events: list[Any], recorded: list[Any]) -> dict[str, Any]:
-        """What closures read for one subject: built-ins, parameters, and the bound variables."""
-        env = dict(self.base)
-        env.update(subject=subject, events=events, records=recorded)
-        return env
-
-    def prepare(self, subject: Any) -> tuple[dict[str, Any], list[RecordResult], list[Any]]:
-        """The environment rules read for one subject on as_of, its record results and its records."""
-        as_of = self.as_of
-        events = [e for e in self.facts.events_of(subject.id) if e.date <= as_of]
-        self._shown = mask_if_id_number(subject.id)
-        env = dict(self.base)
-        env.update(subject=subject, events=events, records=[])
-        self._plan = self.plan.for_subject(subject)
-        records, recorded = self._records(self._plan, env, events)
-        env["records"] = recorded
-        return env, records, recorded
+        self._functions = plan.functions(as_of, self.mode)
 
     def evaluate(self, subject: Any) -> tuple[Sequence[RecordResult], Sequence[Draft]]:
         """Records and outcomes of one subject (responsibility outcomes name other subjects)."""
-        if self.specialiser is not None:
-            return self.specialiser.decide(self, subject, self.facts.events_of(subject.id), self.listing)
-        if self.probe is None and self.plan.for_subject(subject).idle and not self._has_events(subject):
-            return [], []  # no event to admit, and no rule of its class acts without a record
-        env, records, recorded = self.prepare(subject)
-        plan = self._plan
-        drafts: dict[tuple[str, str | None, tuple[str, ...]], Draft] = {}
-        for rule, event, because in self._excluded:
-            self.exclude(drafts, rule, event, subject, env, because)
-        # under coverage probes every rule runs, to record the ones that do not fire
-        acting = (tuple(r for kind in ACTING for r in plan.rules[kind]) if self.probe is not None
-                  else plan.acting(frozenset([r.kind for r in recorded]) if recorded else _NONE))
-        for rule in acting:
-            if rule.kind == "repair":
-                self._repair(rule, env, recorded, drafts, subject)
-            else:
-                self._fire(rule, env, recorded, drafts, subject)
-        if self.probe is not None and not recorded:
-            # a rule on records that had none to act on did not fire for this subject
-            self.probe.update(("rule", r.qualified, False) for r in acting if r.over == "record")
-        return records, self.finish(drafts, subject)
+        function = self._functions.get((subject.type, subject.body_kind, subject.person_kind))
+        if function is None:
+            function = self.plan.function(self.as_of, self.mode, subject)
+        return function(self, subject, self.facts.events_of(subject.id), self.listing)
 
-    def exclude(self, drafts: dict[Any, Draft], rule: CompiledRule, event: Any, subject: Any,
-                env: dict[str, Any], because: list[str] | None = None) -> None:
-        """An event a tolerance rule excluded: the rule's measure (容错免责) for it."""
-        env[rule.over] = env[rule.var] = event  # type: ignore[index]
-        self._add(drafts, rule, rule.items[0], rule.items[0].measures[0], (event.id,), subject, because or [],
-                  env, event)
+    def evaluate_all(self, subjects: Iterable[Any]) -> list[tuple[Sequence[RecordResult], Sequence[Draft]]]:
+        """Records and outcomes of many subjects, in order.
+
+        The cyclic garbage collector is paused meanwhile: deciding makes no reference cycles, and
+        each of its passes would rescan every subject and event loaded, costing more than deciding.
+        """
+        with gc_paused():
+            return [self.evaluate(subject) for subject in subjects]
+
+    def because(self, rule: ir.Rule, subject: Any, bound: Any, over: str | None,
+                conditions: Sequence[Condition]) -> list[Reason]:
+        """Why a rule holds for a binding: the subject is one it is for, the event it bound, its conditions."""
+        reasons: list[Reason] = [Covered(subject_type=subject.type, subject=mask_if_id_number(subject.id),
+                                         selector=rule.selector.text)]
+        if rule.replaces:
+            reasons.append(Overrides(rule=rule.qualified, replaced=rule.replaces))
+        if over is not None and bound is not None:
+            reasons.append(Bound(event=bound.id, event_kind=bound.kind, date=bound.date, record=over == "record"))
+        return [*reasons, *conditions]
 
     def finish(self, drafts: dict[Any, Draft], subject: Any, overriding: bool = True) -> list[Draft]:
         """Settle softenings and expiry, then precedence; the outcomes in listing order.
@@ -163,162 +151,18 @@ class SubjectEvaluator:
             outcomes.sort(key=_listing)
         return outcomes
 
-    def evaluate_all(self, subjects: Iterable[Any]) -> list[tuple[Sequence[RecordResult], Sequence[Draft]]]:
-        """Records and outcomes of many subjects, in order.
-
-        The cyclic garbage collector is paused meanwhile: deciding makes no reference cycles, and
-        each of its passes would rescan every subject and event loaded, costing more than deciding.
-        """
-        with gc_paused():
-            if self.specialiser is None:
-                return [self.evaluate(subject) for subject in subjects]
-            decide, events_of, listing = self.specialiser.decide, self.facts.events_of, self.listing
-            return [decide(self, subject, events_of(subject.id), listing) for subject in subjects]
-
-    def _has_events(self, subject: Any) -> bool:
-        as_of = self.as_of
-        return any(e.date <= as_of for e in self.facts.events_of(subject.id))
-
-    # ---- records and tolerance -------------------------------------------------------------
-    def _records(self, plan: ClassPlan, env: dict[str, Any], events: list[Any]) -> tuple[list[RecordResult], list[Any]]:
-        """Admit each event (first admitting rule wins) and exclude what a tolerance rule covers."""
-        results: list[RecordResult] = []
-        recorded: list[Any] = []
-        self._excluded: list[tuple[CompiledRule, Any, list[str]]] = []
-        for event in events:
-            admitting = self._admitting(plan, env, event)
-            if not admitting:
-                if self.listing:
-                    results.append(not_applicable(event))
-                continue
-            rule = admitting[0]
-            tolerated = self._tolerated(plan, env, event)
-            excluded_because: list[str] = []
-            if tolerated is None:
-                recorded.append(event)
-            else:
-                excluded_because = self._because(tolerated, env, event, "event") if self.full else []
-                self._excluded.append((tolerated, event, excluded_because))
-            if self.listing:
-                because = self._because(rule, env, event, "event") if self.full else []
-                results.append(record_result(event, admitting, tolerated, because, excluded_because))
-        return results, recorded
-
-    def _admitting(self, plan: ClassPlan, env: dict[str, Any], event: Any) -> list[CompiledRule]:
-        """The record rules that admit an event; with no record results to list, only the first."""
-        if self.probe is not None:
-            return [r for r in plan.rules["record"] if self._holds(r, env, event)]
-        admitting = []
-        for rule in plan.admitting(event.kind):
-            if rule.condition is not None and not rule.kinds_exact:
-                env["event"] = env[rule.var] = event  # type: ignore[index]
-                if not rule.condition(env):
-                    continue
-            admitting.append(rule)
-            if not self.listing:
-                break
-        return admitting
-
-    def _tolerated(self, plan: ClassPlan, env: dict[str, Any], event: Any) -> CompiledRule | None:
-        """The first tolerance rule that excludes an admitted event, if any."""
-        candidates = plan.rules["tolerance"] if self.probe is not None else plan.tolerating(event.kind)
-        if not candidates:
-            return None
-        tolerating = [r for r in candidates if self._holds(r, env, event)]
-        return next((r for r in tolerating if self.tolerates(r, event, env["subject"])), None)
-
-    def tolerates(self, rule: CompiledRule, event: Any, subject: Any) -> bool:
-        """Whether a tolerance rule that holds excludes the event: unless a determination declines
-        what the rule only permits (可)."""
-        item = rule.items[0]
-        if not item.may:
-            return True
-        decision = self._determination(item.measures[0], event, subject)
-        return decision is None or decision.decision != "decline"
-
-    def _holds(self, rule: CompiledRule, env: dict[str, Any], bound: Any) -> bool:
-        if rule.kinds is not None and bound.kind not in rule.kinds:  # the condition cannot hold
-            if self.probe is not None:
-                self.probe.add(("rule", rule.qualified, False))
-            return False
-        if rule.over is not None:
-            env[rule.over] = bound
-            env[rule.var] = bound  # type: ignore[index]
-        if self.probe is None:
-            return rule.condition is None or rule.kinds_exact or bool(rule.condition(env))
-        holds = rule.condition is None or bool(rule.condition(env))
-        self.probe.add(("rule", rule.qualified, holds))
-        return holds
-
-    def _holding(self, rule: CompiledRule, env: dict[str, Any], recorded: list[Any]) -> list[Any]:
-        """The records a rule over records holds for, or ``[None]`` if a rule over none holds."""
-        if self.probe is not None or rule.over != "record":
-            return [r for r in (recorded if rule.over == "record" else (None,)) if self._holds(rule, env, r)]
-        kinds = rule.kinds
-        if kinds is not None:
-            recorded = [r for r in recorded if r.kind in kinds]
-        condition = rule.condition
-        if condition is None or rule.kinds_exact:
-            return recorded
-        holding = []
-        for record in recorded:
-            env["record"] = env[rule.var] = record  # type: ignore[index]
-            if condition(env):
-                holding.append(record)
-        return holding
-
-    def _because(self, rule: CompiledRule, env: dict[str, Any], bound: Any, over: str | None) -> list[str]:
-        subject = env["subject"]
-        lines = [f"{subject.type} {mask_if_id_number(subject.id)} is covered by `for {rule.selector.text}`"]
-        if rule.replaces:
-            lines.append(f"rule {rule.qualified} overrides {rule.replaces}")
-        if over == "record":
-            lines.append(f"event {bound.id} ({bound.kind}, {bound.date}) is a record")
-        elif over == "event":
-            lines.append(f"event {bound.id} ({bound.kind}, {bound.date})")
-        return lines + rule.explain(env)
-
-    # ---- incentives, punishments, responsibility --------------------------------------------
-    def _fire(self, rule: CompiledRule, env: dict[str, Any], recorded: list[Any],
-              drafts: dict[Any, Draft], subject: Any) -> None:
-        for record in self._holding(rule, env, recorded):
-            if record is not None:
-                env[rule.over] = env[rule.var] = record  # type: ignore[index]
-            because = self._because(rule, env, record, rule.over) if self.full else []
-            events = (record.id,) if record is not None else ()
-            for item, measure, position in rule.emits:
-                if item.plain:  # the subject itself, applied: no target to find, no date to compute
-                    key = (measure, subject.id, events)
-                    found = drafts.get(key)
-                    if found is None:
-                        drafts[key] = Draft(rule, measure, "applied", events, self._shown, because, position, record)
-                    elif found.also is None:
-                        found.also = [rule.qualified]
-                    else:
-                        found.also.append(rule.qualified)
-                else:
-                    self._add(drafts, rule, item, measure, events, subject, because, env, record)
-
-    def _add(self, drafts: dict[Any, Draft], rule: CompiledRule, item: CompiledItem, measure: str,
-             events: tuple[str, ...], subject: Any, because: list[str], env: dict[str, Any],
-             record: Any) -> None:
-        self.place(drafts, rule, item, measure, events, subject, because, record,
-                   item.target(env) if item.target is not None else None,
-                   item.due(env) if item.due is not None else None,
-                   item.until(env) if item.until is not None else None)
-
-    def place(self, drafts: dict[Any, Draft], rule: CompiledRule, item: CompiledItem, measure: str,
-              events: tuple[str, ...], subject: Any, because: list[str], record: Any,
+    def place(self, drafts: dict[Any, Draft], rule: ir.Rule, item: ir.Item, measure: str,
+              events: tuple[str, ...], subject: Any, because: Sequence[Reason], record: Any,
               hops: list[Hop] | None, due: dt.date | None, until: dt.date | None) -> None:
         """Require a measure of an item for one binding: of the subject, or of each person its
         target found (``hops``); a measure already required for the same events names this rule too."""
-        targets: list[tuple[str | None, list[str] | None, list[str]]]
+        targets: list[tuple[str | None, list[str] | None, list[Reason]]]
         if hops is not None:
             if hops:
                 targets = [(h.person, list(h.path), self._found(item.target_text, h.person)) for h in hops]
             else:
                 targets = [(None, [subject.id, f"nobody: {item.target_text}"],
-                            [f"`{item.target_text}` found no one in the case file"] if self.full else [])]
+                            [TargetEmpty(target=item.target_text)] if self.full else [])]
         else:
             targets = [(subject.id, None, [])]
         for person, path, found in targets:
@@ -342,34 +186,30 @@ class SubjectEvaluator:
                     draft.because = [*draft.because, _determined(decision)]
             drafts[key] = draft
 
-    def _found(self, target: str, person: str) -> list[str]:
-        return [f"`{target}` found {mask_if_id_number(person)}"] if self.full else []
+    def _found(self, target: str, person: str) -> list[Reason]:
+        return [TargetFound(target=target, person=mask_if_id_number(person))] if self.full else []
 
-    # ---- repair ----------------------------------------------------------------------------
-    def _repair(self, rule: CompiledRule, env: dict[str, Any], recorded: list[Any],
-                drafts: dict[Any, Draft], subject: Any) -> None:
-        for record in self._holding(rule, env, recorded):
-            if record is not None:
-                env[rule.over] = env[rule.var] = record  # type: ignore[index]
-            because = self._because(rule, env, record, rule.over) if self.full else []
-            self.repair_binding(rule, record, drafts, subject, because, env)
+    def tolerates(self, rule: ir.Rule, event: Any, subject: Any) -> bool:
+        """Whether a tolerance rule that holds excludes the event: unless a determination declines
+        what the rule only permits (可)."""
+        item = rule.items[0]
+        if not item.may:
+            return True
+        decision = self._determination(item.measures[0], event, subject)
+        return decision is None or decision.decision != "decline"
 
-    def repair_binding(self, rule: CompiledRule, record: Any, drafts: dict[Any, Draft], subject: Any,
-                       because: list[str], env: dict[str, Any]) -> None:
-        """What a repair rule does for one record it holds for: soften the punishments it names
-        (settled at the end), or require its own measures."""
-        for item in rule.items:
-            if not (item.of_all or item.of_names):
+    def soften(self, rule: ir.Rule, item: ir.Item, record: Any, drafts: dict[Any, Draft],
+               because: Sequence[Reason]) -> None:
+        """A repair item that softens punishments (`of …`): attach its softening to each punishment of
+        the same record it names, settled at the end."""
+        if record is None:
+            return
+        for draft in drafts.values():
+            if (draft.rule.kind == "punishment" and record.id in draft.events
+                    and (item.of_all or draft.measure in item.of_names
+                         or draft.rule.name in item.of_names or draft.rule.qualified in item.of_names)):
                 for measure in item.measures:
-                    self._add(drafts, rule, item, measure, (record.id,) if record else (),
-                              subject, because, env, record)
-                continue
-            for draft in drafts.values():
-                if (draft.rule.kind == "punishment" and record is not None and record.id in draft.events
-                        and (item.of_all or draft.measure in item.of_names
-                             or draft.rule.name in item.of_names or draft.rule.qualified in item.of_names)):
-                    for measure in item.measures:
-                        draft.softenings = [*(draft.softenings or ()), (measure, rule, because, item.may)]
+                    draft.softenings = [*(draft.softenings or ()), (measure, rule, because, item.may)]
 
     def _settle(self, draft: Draft, subject: Any) -> None:
         """Apply permitted softenings (a determination decides; undecided, never against the subject)."""
@@ -380,7 +220,7 @@ class SubjectEvaluator:
         if draft.until is not None and draft.until < self.as_of and draft.status in ACTIVE:
             draft.status = "expired"
             if self.full:
-                draft.because = [*draft.because, f"its period ended on {draft.until}, before {self.as_of}"]
+                draft.because = [*draft.because, Expired(until=draft.until, as_of=self.as_of)]
 
     def _soften(self, draft: Draft, subject: Any) -> None:
         """Settle the softenings repair rules allow: what a clause requires always holds; within what
@@ -396,15 +236,14 @@ class SubjectEvaluator:
                 required = max(required, leniency)
             permits_mitigation = permits_mitigation or measure == "mitigation"
         level = required or (1 if permits_mitigation else 2)
-        note = ("discretionary (可) and undecided: the softening every reading allows" if not required
-                else f"{_SOFTENING[required]} required by the clause")
+        note = Softening(required=_SOFTENING[required] if required else None)
         decision = self._determination(draft.measure, draft.record, subject)
         if decision is not None:
             wanted = _SETTLES[decision.decision]
-            if required <= wanted <= most:  # 减免 (exemption) includes 从轻 (mitigation)
-                level, note = wanted, _determined(decision)
-            else:
-                note += f"; {_determined(decision)}, which the clauses do not permit here"
+            permitted = required <= wanted <= most  # 减免 (exemption) includes 从轻 (mitigation)
+            if permitted:
+                level = wanted
+            note = Softening(required=note.required, determination=_determined(decision), permitted=permitted)
         if level == 0:
             draft.because = [*draft.because, note]
             return
@@ -416,13 +255,13 @@ class SubjectEvaluator:
         modification: Modification | None
         if self.full:
             modification = Modification.trusted(measure=chosen, clause=rule.clause, rule=rule.qualified,
-                                                because=[*because, note], discretionary=discretionary)
+                                                reasons=[*because, note], discretionary=discretionary)
         else:  # with no trace, the same softening by the same rule is one frozen value, built once
             key = (chosen, rule.qualified, discretionary)
             modification = self._modifications.get(key)
             if modification is None:
                 modification = self._modifications[key] = Modification.trusted(
-                    measure=chosen, clause=rule.clause, rule=rule.qualified, because=[], discretionary=discretionary)
+                    measure=chosen, clause=rule.clause, rule=rule.qualified, reasons=[], discretionary=discretionary)
         draft.modified_by = [*(draft.modified_by or ()), modification]
         draft.status = "exempted" if chosen == "exemption" else "mitigated"
 
@@ -436,7 +275,7 @@ class SubjectEvaluator:
                     loser.status = "overridden"
                     loser.modified_by = [*(loser.modified_by or ()), Modification.trusted(
                         measure=precedence.winner, clause=precedence.clause, rule=precedence.label,
-                        because=[f"{precedence.winner} ({winners[0].rule.qualified}) takes precedence"],
+                        reasons=[Precedence(winner=precedence.winner, rule=winners[0].rule.qualified)],
                         discretionary=False)]
 
     def _determination(self, measure: str, record: Any, subject: Any) -> Any:
@@ -455,34 +294,32 @@ _SETTLES = {"apply": 0, "mitigate": 1, "exempt": 2, "decline": 2}
 
 def not_applicable(event: Any) -> RecordResult:
     """An event no record rule admits."""
-    return RecordResult.trusted(event=event.id, status="not_applicable", clause=None, rule=None, because=[])
+    return RecordResult.trusted(event=event.id, status="not_applicable", clause=None, rule=None, reasons=[])
 
 
-def record_result(event: Any, admitting: list[CompiledRule], tolerated: CompiledRule | None,
-                  because: list[str], excluded_because: list[str]) -> RecordResult:
+def record_result(event: Any, admitting: list[ir.Rule], tolerated: ir.Rule | None,
+                  because: Sequence[Reason], excluded_because: Sequence[Reason]) -> RecordResult:
     """An admitted event's result: recorded under the first admitting rule, or excluded."""
     rule = admitting[0]
-    if len(admitting) > 1:
-        because = [*because, *(f"also admitted by {r.qualified} ({r.clause.id})" for r in admitting[1:])]
+    also = [AlsoAdmitted(rule=r.qualified, clause=r.clause.id) for r in admitting[1:]]
     if tolerated is None:
         return RecordResult.trusted(event=event.id, status="recorded", clause=rule.clause, rule=rule.qualified,
-                                    because=because)
+                                    reasons=[*because, *also])
     return RecordResult.trusted(
         event=event.id, status="excluded", clause=tolerated.clause, rule=tolerated.qualified,
-        because=[*because, f"would be recorded under {rule.qualified} ({rule.clause.id})", *excluded_because])
+        reasons=[*because, *also, WouldBeRecorded(rule=rule.qualified, clause=rule.clause.id), *excluded_because])
 
 
-def _determined(decision: Any) -> str:
-    by = f" by {decision.by}" if getattr(decision, "by", None) else ""
-    on = f" on {decision.decided_on}" if getattr(decision, "decided_on", None) else ""
-    return f"determination recorded{by}{on}: {decision.decision}"
+def _determined(decision: Any) -> Determined:
+    return Determined(decision=decision.decision, by=getattr(decision, "by", None) or None,
+                      on=getattr(decision, "decided_on", None))
 
 
 def decide(plan: Plan, facts: Facts, as_of: dt.date, trace: Trace = "full",
-           subjects: list[str] | None = None, probe: set[tuple[Any, ...]] | None = None) -> list[Decision]:
+           subjects: list[str] | None = None, tracer: Tracer | None = None) -> list[Decision]:
     """Decisions for every subject (or the listed ones), in input order; responsibility outcomes also
-    appear in the decision of the person they fall on."""
-    evaluator = SubjectEvaluator(plan, facts, as_of, trace, probe)
+    appear in the decision of the person they fall on. A ``tracer`` hears every rule evaluated."""
+    evaluator = SubjectEvaluator(plan, facts, as_of, trace, tracer)
     results: list[tuple[str, Sequence[RecordResult], list[Outcome]]] = []
     by_person: dict[str, list[Outcome]] = {}
     for subject, (records, drafts) in zip(facts.subjects, evaluator.evaluate_all(facts.subjects), strict=True):

@@ -2,34 +2,15 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import operator
-from dataclasses import dataclass
 from typing import Any
 
+from zwcx_rules.facts.fields import attribute_of, get_field
 from zwcx_rules.semantics.catalogue import Catalogue
+from zwcx_rules.semantics.ir import Duration
 
-
-@dataclass(frozen=True)
-class Duration:
-    """A span of days, months or years; months and years land on the same day of the month, clamped."""
-
-    amount: int | float
-    unit: str
-
-    def add_to(self, day: dt.date, sign: int = 1) -> dt.date:
-        amount = int(self.amount) * sign
-        if self.unit == "days":
-            return day + dt.timedelta(days=amount)
-        months = amount * (12 if self.unit == "years" else 1)
-        index = day.year * 12 + day.month - 1 + months
-        year, month = divmod(index, 12)
-        last = calendar.monthrange(year, month + 1)[1]
-        return dt.date(year, month + 1, min(day.day, last))
-
-    def __str__(self) -> str:
-        return f"{self.amount} {self.unit}"
+__all__ = ["Duration", "attribute_of", "get_field"]
 
 
 def ranks(catalogue: Catalogue) -> dict[str, int]:
@@ -104,20 +85,6 @@ def arith(op: str, a: Any, b: Any) -> Any:
 def id_of(value: Any) -> Any:
     """A subject's id, whether given the subject or its id (what relation queries take)."""
     return getattr(value, "id", value)
-
-
-def attribute_of(name: str) -> str:
-    """The model attribute a field name reads (`from` is a Python keyword)."""
-    return "from_" if name == "from" else name
-
-
-def get_field(value: Any, name: str) -> Any:
-    """`value.name`, null-safe; a mapping is read by key."""
-    if value is None:
-        return None
-    if isinstance(value, dict):
-        return value.get(name)
-    return getattr(value, attribute_of(name), None)
 
 
 def contains(collection: Any, item: Any) -> bool:

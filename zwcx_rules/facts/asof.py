@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from zwcx_rules.engine.values import attribute_of, get_field
+from zwcx_rules.facts.fields import attribute_of, get_field
 from zwcx_rules.facts.models import Event, Subject
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable
 
-from zwcx_rules.engine.plan import literal
 from zwcx_rules.language import ast
+from zwcx_rules.semantics.lower import literal
 from zwcx_rules.semantics.resolve import ResolvedPolicy, ResolvedRule
 from zwcx_rules.semantics.scope import meaning
 
@@ -234,7 +234,7 @@ class Words:
         shown = ""
         value: object = None
         if isinstance(node, ast.Name) and (parameter := self.policy.parameter(node.name, None)) is not None:
-            value = literal(parameter.value, self.catalogue)
+            value = literal(parameter.value, self.policy)
             shown = f" ({node.name} = {value})"
         elif isinstance(node, ast.Name):
             value = self.catalogue.code_of(node.name)

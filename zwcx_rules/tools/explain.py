@@ -15,9 +15,11 @@ from typing import Any, Literal
 from zwcx_rules.api import Policy, evaluate
 from zwcx_rules.diagnostics.errors import Diagnostic, ZwcxError
 from zwcx_rules.engine.decisions import Decisions, Outcome
-from zwcx_rules.engine.evaluate import SubjectEvaluator
-from zwcx_rules.engine.plan import CompiledRule, Plan
-from zwcx_rules.facts import Facts
+from zwcx_rules.engine.plan import Plan
+from zwcx_rules.engine.reasons import Determined, Softening, render_reason
+from zwcx_rules.engine.trace import RecordingTracer, RuleEvaluated
+from zwcx_rules.facts import Facts, mask_if_id_number
+from zwcx_rules.semantics import ir
 
 Lang = Literal["zh", "en"]
 
@@ -80,17 +82,32 @@ def _w(key: str, lang: Lang) -> str:
 def explain(policy: Policy, facts: Facts, subject: str, measure: str | None = None,
             as_of: dt.date | None = None, lang: Lang = "zh") -> list[Node]:
     """One justification tree per outcome of a subject (or per outcome of one measure)."""
-    decisions = evaluate(policy, facts, as_of)
+    tracer = RecordingTracer()
+    decisions = evaluate(policy, facts, as_of, tracer=tracer)
     decision = _decision(decisions, subject, facts)
     code = _measure_code(policy, measure) if measure else None
     outcomes = [o for o in decision.outcomes if code is None or o.measure == code]
     if not outcomes:
         return [Node(f"{_w('subject', lang)} {subject}: {_w('no_outcome', lang)} {measure or ''}".rstrip())]
     plan = _plan(policy, decisions.as_of)
-    return [_outcome_tree(outcome, decision.subject, plan, facts, decisions.as_of, lang) for outcome in outcomes]
+    heard = _Heard(tracer)
+    return [_outcome_tree(outcome, decision.subject, plan, facts, heard, lang) for outcome in outcomes]
 
 
-def _outcome_tree(outcome: Outcome, subject: str, plan: Plan, facts: Facts, as_of: dt.date, lang: Lang) -> Node:
+class _Heard:
+    """What the tracer heard, by rule and subject: each binding's truth value and conditions."""
+
+    def __init__(self, tracer: RecordingTracer) -> None:
+        self.by_rule: dict[tuple[str, str], list[RuleEvaluated]] = {}
+        for event in tracer.rules():
+            self.by_rule.setdefault((event.rule.qualified, event.subject), []).append(event)
+
+    def of(self, rule: ir.Rule, subject: str, bindings: list[str] | None = None) -> list[RuleEvaluated]:
+        found = self.by_rule.get((rule.qualified, subject), [])
+        return [e for e in found if bindings is None or e.binding in bindings or e.binding is None]
+
+
+def _outcome_tree(outcome: Outcome, subject: str, plan: Plan, facts: Facts, heard: _Heard, lang: Lang) -> Node:
     catalogue = plan.catalogue
     who = f" → {outcome.subject or '—'}" if outcome.kind == "responsibility" else ""
     root = Node(f"{_w('measure', lang)} {outcome.measure} {catalogue.display(outcome.measure)} "
@@ -99,36 +116,30 @@ def _outcome_tree(outcome: Outcome, subject: str, plan: Plan, facts: Facts, as_o
              f"「{outcome.clause.text}」")
     root.add(f"{_w('rule', lang)} {outcome.rule}" + (f" (+ {', '.join(outcome.also)})" if outcome.also else ""))
     reasons = root.add(_w("facts", lang))
-    evaluator = SubjectEvaluator(plan, facts, as_of)
-    owner = facts.subject_by_id.get(outcome.path[0] if outcome.path else subject)
-    rule = next((r for rules in plan.rules.values() for r in rules if r.qualified == outcome.rule), None)
-    env: dict[str, Any] = {}
-    recorded: list[Any] = []
+    owner_id = outcome.path[0] if outcome.path else subject
+    owner = facts.subject_by_id.get(owner_id)
+    rule = plan.program.rule(outcome.rule)
+    shown = mask_if_id_number(owner_id)
     if owner is not None and rule is not None:
-        env, _records, recorded = evaluator.prepare(owner)
-        reasons.add(f"{_w('subject', lang)} {owner.id} ({owner.type}) {_w('is_for', lang)} `for {rule.selector.text}`")
-        bindings = [r for r in recorded if r.id in outcome.events] if rule.over == "record" else [None]
-        _conditions(reasons, rule, env, bindings or [None], lang)
-    reasons.children += [Node(line) for line in outcome.because if line.startswith(("determination", "discretionary"))]
+        reasons.add(f"{_w('subject', lang)} {shown} ({owner.type}) {_w('is_for', lang)} `for {rule.selector.text}`")
+        _conditions(reasons, heard.of(rule, shown, outcome.events), facts, lang, held_only=True)
+    reasons.children += [Node(render_reason(r, lang)) for r in outcome.reasons if isinstance(r, Determined | Softening)]
     exceptions = root.add(_w("exceptions", lang))
     for modification in outcome.modified_by:
         node = exceptions.add(f"{_w('applied_exception', lang)}: {modification.measure} "
                               f"{catalogue.display(modification.measure)} — {modification.rule} "
                               f"({modification.clause.id} {modification.clause.cite})")
-        for line in modification.because:
-            node.add(line)
+        for reason in modification.reasons:
+            node.add(render_reason(reason, lang))
     applied = {m.rule for m in outcome.modified_by}
     if owner is not None and outcome.kind == "punishment":
-        if not env:
-            env, _records, recorded = evaluator.prepare(owner)
-        records = [r for r in recorded if r.id in outcome.events]
         for tolerance in plan.rules["tolerance"]:
-            _considered(exceptions, tolerance, owner, env, records, lang)
+            _considered(exceptions, tolerance, owner, heard.of(tolerance, shown, outcome.events), facts, lang)
         for repair in plan.rules["repair"]:
             if repair.qualified in applied:
                 continue
-            _considered(exceptions, repair, owner, env, records, lang, acts_on=_acts_on(repair, outcome),
-                        measure=outcome.measure)
+            _considered(exceptions, repair, owner, heard.of(repair, shown, outcome.events), facts, lang,
+                        acts_on=_acts_on(repair, outcome), measure=outcome.measure)
     if not exceptions.children:
         exceptions.add("—")
     if outcome.path:
@@ -138,12 +149,12 @@ def _outcome_tree(outcome: Outcome, subject: str, plan: Plan, facts: Facts, as_o
     return root
 
 
-def _acts_on(rule: CompiledRule, outcome: Outcome) -> bool:
+def _acts_on(rule: ir.Rule, outcome: Outcome) -> bool:
     return any(item.of_all or outcome.measure in item.of_names or outcome.rule.split("/", 1)[-1] in item.of_names
                or outcome.rule in item.of_names for item in rule.items)
 
 
-def _considered(parent: Node, rule: CompiledRule, subject: Any, env: dict[str, Any], bindings: list[Any],
+def _considered(parent: Node, rule: ir.Rule, subject: Any, heard: list[RuleEvaluated], facts: Facts,
                 lang: Lang, *, acts_on: bool = True, measure: str = "") -> None:
     """An exception that did not apply, and why: not for the subject, not on the measure, or a failed condition."""
     node = parent.add(f"{_w('not_applied', lang)}: {rule.qualified} ({rule.clause.id} {rule.clause.cite})")
@@ -152,27 +163,28 @@ def _considered(parent: Node, rule: CompiledRule, subject: Any, env: dict[str, A
     elif not acts_on:
         node.add(f"{_w('not_on_measure', lang)} {measure}")
     else:
-        _conditions(node, rule, env, bindings or [None], lang)
+        _conditions(node, heard, facts, lang)
 
 
-def _conditions(node: Node, rule: CompiledRule, env: dict[str, Any], bindings: list[Any], lang: Lang) -> None:
-    for binding in bindings:
+def _conditions(node: Node, heard: list[RuleEvaluated], facts: Facts, lang: Lang, held_only: bool = False) -> None:
+    """Each binding the rule was evaluated for, and its conditions as evaluated, with the values they read."""
+    for event in heard:
+        if held_only and not event.held:
+            continue
         parent = node
-        if binding is not None and rule.over is not None:
-            env[rule.over] = binding
-            env[rule.var] = binding  # type: ignore[index]
-            parent = node.add(f"{_w('record_of', lang)} {binding.id} ({binding.kind}, {binding.date})")
-        for conjunct in rule.conjuncts:
-            holds = bool(conjunct.test(env))
-            values = conjunct.values(env)
-            parent.add(f"{'✓' if holds else '✗'} `{conjunct.text}` {_w('held' if holds else 'failed', lang)}"
-                       + (f": {values}" if values else ""))
+        if event.binding is not None:
+            parent = node.add(f"{_w('record_of', lang)} {event.binding} ({event.binding_kind}, {event.binding_date})")
+        for condition in event.conditions:
+            shown = "; ".join(f"{read.text} = {read.shown}" for read in condition.reads if read.text != condition.text)
+            parent.add(f"{'✓' if condition.holds else '✗'} `{condition.text}` "
+                       f"{_w('held' if condition.holds else 'failed', lang)}" + (f": {shown}" if shown else ""))
 
 
 def why_not(policy: Policy, facts: Facts, subject: str, measure: str, as_of: dt.date | None = None,
             lang: Lang = "zh") -> Node:
     """Why a subject has no (active) outcome of a measure: each rule that could give it, and what failed."""
-    decisions = evaluate(policy, facts, as_of)
+    tracer = RecordingTracer()
+    decisions = evaluate(policy, facts, as_of, tracer=tracer)
     decision = _decision(decisions, subject, facts)
     code = _measure_code(policy, measure)
     plan = _plan(policy, decisions.as_of)
@@ -182,21 +194,22 @@ def why_not(policy: Policy, facts: Facts, subject: str, measure: str, as_of: dt.
             node = root.add(f"{_w('has_outcome', lang)} {outcome.status} ({outcome.rule})")
             for modification in outcome.modified_by:
                 node.add(f"{_w('settled_by', lang)} {modification.measure} — {modification.rule}")
-    rules = [r for kind_rules in plan.rules.values() for r in kind_rules
-             if any(code in item.measures for item in r.items)]
+    rules = [r for r in plan.program.all_rules() if any(code in item.measures for item in r.items)]
     if not rules:
         root.add(_w("no_rule", lang))
         return root
     target = facts.subject_by_id[subject]
-    env, _records, recorded = SubjectEvaluator(plan, facts, decisions.as_of).prepare(target)
+    heard = _Heard(tracer)
+    shown = mask_if_id_number(subject)
     for rule in rules:
         node = root.add(f"{_w('rule', lang)} {rule.qualified} ({rule.clause.id} {rule.clause.cite})")
+        evaluated = heard.of(rule, shown)
         if not rule.selector.matches(target):
             node.add(f"{_w('not_for', lang)} `{rule.selector.text}`")
-        elif rule.over == "record" and not recorded:
+        elif rule.over == "record" and all(e.binding is None for e in evaluated):
             node.add(_w("no_records", lang))
         else:
-            _conditions(node, rule, env, recorded if rule.over == "record" else [None], lang)
+            _conditions(node, [e for e in evaluated if e.binding is not None or rule.over is None], facts, lang)
     return root
 
 
