@@ -18,6 +18,7 @@ from zwcx_rules.engine.decisions import Decisions, Outcome
 from zwcx_rules.engine.evaluate import SubjectEvaluator
 from zwcx_rules.engine.plan import CompiledRule, Plan
 from zwcx_rules.facts import Facts
+from zwcx_rules.tools.layers import LayerChanges, layer_changes
 
 Lang = Literal["zh", "en"]
 
@@ -45,6 +46,16 @@ WORDS: dict[str, dict[Lang, str]] = {
     "status": {"zh": "状态", "en": "status"},
     "no_outcome": {"zh": "该主体没有这一措施", "en": "the subject has no such outcome"},
     "settled_by": {"zh": "由以下决定", "en": "settled by"},
+    "disabled_rule": {"zh": "已停用的规则", "en": "disabled rule"},
+    "disabled_by": {"zh": "停用于", "en": "disabled by"},
+    "overridden_rule": {"zh": "已被替换的规则", "en": "overridden rule"},
+    "replaced_by": {"zh": "替换为", "en": "replaced by"},
+    "replacement_silent": {"zh": "替换后的规则不产生该措施", "en": "which does not produce this measure"},
+    "parameter": {"zh": "参数", "en": "parameter"},
+    "set_again": {"zh": "由下层重新设定", "en": "set again by a layer"},
+    "read_by": {"zh": "读取它的规则", "en": "read by"},
+    "since": {"zh": "自", "en": "since"},
+    "applies": {"zh": "决定日适用", "en": "applies on the decision date"},
 }
 
 
@@ -171,7 +182,8 @@ def _conditions(node: Node, rule: CompiledRule, env: dict[str, Any], bindings: l
 
 def why_not(policy: Policy, facts: Facts, subject: str, measure: str, as_of: dt.date | None = None,
             lang: Lang = "zh") -> Node:
-    """Why a subject has no (active) outcome of a measure: each rule that could give it, and what failed."""
+    """Why a subject has no (active) outcome of a measure: each rule that could give it, and what failed;
+    first, the rules giving it that a layer disabled or overrode and the parameters a layer set again."""
     decisions = evaluate(policy, facts, as_of)
     decision = _decision(decisions, subject, facts)
     code = _measure_code(policy, measure)
@@ -182,10 +194,13 @@ def why_not(policy: Policy, facts: Facts, subject: str, measure: str, as_of: dt.
             node = root.add(f"{_w('has_outcome', lang)} {outcome.status} ({outcome.rule})")
             for modification in outcome.modified_by:
                 node.add(f"{_w('settled_by', lang)} {modification.measure} — {modification.rule}")
+    changes = layer_changes(policy, code, decisions.as_of)
+    _layer_nodes(root, changes, lang)
     rules = [r for kind_rules in plan.rules.values() for r in kind_rules
              if any(code in item.measures for item in r.items)]
     if not rules:
-        root.add(_w("no_rule", lang))
+        if not changes.removed_rules:
+            root.add(_w("no_rule", lang))
         return root
     target = facts.subject_by_id[subject]
     env, _records, recorded = SubjectEvaluator(plan, facts, decisions.as_of).prepare(target)
@@ -198,6 +213,26 @@ def why_not(policy: Policy, facts: Facts, subject: str, measure: str, as_of: dt.
         else:
             _conditions(node, rule, env, recorded if rule.over == "record" else [None], lang)
     return root
+
+
+def _layer_nodes(root: Node, changes: LayerChanges, lang: Lang) -> None:
+    """What the layers did to the rules producing the measure: disabled, overridden, parameters set again."""
+    for disabled in changes.disabled:
+        rule = disabled.rule
+        node = root.add(f"{_w('disabled_rule', lang)} {rule.name} ({rule.layer} {rule.clause} {rule.cite})")
+        node.add(f"{_w('disabled_by', lang)} {disabled.layer} {disabled.clause} {disabled.cite} "
+                 f"({disabled.span})：「{disabled.reason}」")
+    for overridden in changes.overridden:
+        rule, by = overridden.rule, overridden.by
+        node = root.add(f"{_w('overridden_rule', lang)} {rule.name} ({rule.layer} {rule.clause} {rule.cite})")
+        node.add(f"{_w('replaced_by', lang)} {by.name} ({by.layer} {by.clause} {by.cite})"
+                 + ("" if overridden.produces else f", {_w('replacement_silent', lang)}"))
+    for parameter in changes.parameters:
+        node = root.add(f"{_w('parameter', lang)} {parameter.name} {_w('set_again', lang)} "
+                        f"({_w('read_by', lang)} {', '.join(parameter.read_by)})")
+        for value in parameter.values:
+            node.add(f"{value.layer}: {value.value}" + (f" {_w('since', lang)} {value.since}" if value.since else "")
+                     + (f" ({_w('applies', lang)})" if value.applies else ""))
 
 
 def _decision(decisions: Decisions, subject: str, facts: Facts) -> Any:
