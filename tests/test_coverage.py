@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from zwcx_rules import evaluate, load_policy
+from zwcx_rules import check_policy, evaluate, load_policy
 from zwcx_rules.cli import app
 from zwcx_rules.facts import uscc_check_char
-from zwcx_rules.tools.coverage import PolicyCoverage, measure, split_sentences
+from zwcx_rules.tools.coverage import PolicyCoverage, coverage_of, measure, split_sentences
 from zwcx_rules.tools.coverage_html import render_html
 from zwcx_rules.tools.testing import read_test_file, run_case
 
@@ -259,3 +259,86 @@ def test_each_policys_report_renders_in_headless_chromium(policy: str, tmp_path:
                          timeout=120, check=True).stdout
     assert f"<h1>{load_policy(policy).title}</h1>" in dom
     assert 'class="s tested"' in dom and 'class="s unaccounted"' not in dom
+
+
+# ---- a layer: clauses that only set, disable or override -------------------------------------------
+
+COUNTY = Path(__file__).resolve().parents[1] / "examples" / "example_county.zwcx"
+
+
+def _county_cases() -> list[dict[str, Any]]:
+    """Two civil servants with a record each: one recovered the loss (the county's 关爱 exempts), one did not."""
+    def servant(person: str, remedies: list[dict[str, str]]) -> dict[str, Any]:
+        return {"as_of": "2024-06-30",
+                "subjects": [{"id": person, "type": "person", "person_kind": "civil_servant"}],
+                "events": [{"id": "e-1", "subject": person, "kind": "administrative_penalty", "date": "2023-03-01",
+                            "remedies": remedies}]}
+    return [
+        {"name": "挽回损失的公务员免于惩戒", **servant("p-1", [{"kind": "recovered_loss", "date": "2023-03-10"}]),
+         "expect": [{"subject": "p-1", "outcomes": [{"measure": "merit_restriction", "status": "exempted",
+                                                     "modified_by": [{"rule": "mini_county/关爱"}]}]}]},
+        {"name": "未挽回损失的公务员", **servant("p-2", []),
+         "expect": [{"subject": "p-2", "outcomes": [{"measure": "merit_restriction", "status": "discretionary"}],
+                     "absent": [{"rule": "关爱"}]}]},
+    ]
+
+
+@pytest.fixture()
+def county_folder(tmp_path: Path) -> Path:
+    """The fixture folder with `tests/mini_county/cases.yaml` beside `mini_county.zwcx`, a layer on mini."""
+    root = tmp_path / "policies"
+    shutil.copytree(FIXTURES, root)
+    (root / "tests" / "mini_county").mkdir(parents=True)
+    test_file = {"policy": "mini_county", "cases": _county_cases()}
+    (root / "tests" / "mini_county" / "cases.yaml").write_text(json.dumps(test_file, ensure_ascii=False), "utf-8")
+    return root
+
+
+def test_clauses_that_only_set_disable_or_override_are_encoded(county_folder: Path) -> None:
+    report = measure(load_policy(county_folder / "mini_county.zwcx"))
+    assert all(r.passed for r in report.results), [r.failures for r in report.results]
+    clauses = {c.id: c for c in report.clauses}
+    assert {k: c.status for k, c in clauses.items()} == {"1": "encoded", "2": "encoded", "3": "covered"}
+    assert clauses["1"].statements == ['set 整改期限 = 15 days "一：十五日"']
+    assert clauses["2"].statements == ['disable 表彰激励 "二：本县不实施表彰激励"']
+    status = {s.text: (s.status, s.clauses) for s in report.sentences}
+    assert status == {"某县实施细则（测试用）": ("unaccounted", []),
+                      "一、限期整改的期限为十五日。": ("encoded", ["1"]),
+                      "二、本县不实施表彰激励。": ("encoded", ["2"]),
+                      "三、主动挽回损失的公务员，免于惩戒。": ("tested", ["3"])}  # the override fired and did not
+    summary = report.summary()
+    assert summary["clauses_not_encoded"] == 0 and summary["rules"]["percent"] == 100.0
+    assert summary["clauses"] == {"covered": 1, "total": 1, "percent": 100.0}
+    page = render_html(report)
+    assert '<section class="clause encoded" id="clause-2">' in page
+    assert "encoded by <code>disable 表彰激励 &quot;二：本县不实施表彰激励&quot;</code>" in page
+
+
+def test_an_override_no_test_exercises_is_encoded_not_tested(county_folder: Path) -> None:
+    report = coverage_of(load_policy(county_folder / "mini_county.zwcx"), [])
+    assert {s.text: s.status for s in report.sentences}["三、主动挽回损失的公务员，免于惩戒。"] == "encoded"
+    assert {c.id: c.status for c in report.clauses}["3"] == "uncovered"
+
+
+def test_the_example_county_accounts_for_every_sentence_it_quotes() -> None:
+    report = coverage_of(load_policy(COUNTY), [])  # it has no test files: nothing is tested
+    quoted = {s.text: (s.status, s.clauses) for s in report.sentences if s.clauses}
+    assert quoted == {
+        "对存在政务失信记录的政府及其部门，限期整改的期限为六十日，自责令整改之日起计算。": ("encoded", ["1"]),
+        "对影响程度较大及以上的政务失信记录，以统一社会信用代码为索引予以公开通报批评；": ("encoded", ["2"]),
+        "影响程度一般的，不予公开通报批评。": ("encoded", ["2"]),
+        "本县荣誉评选另行规定，本细则不规定荣誉评选时的优先考虑。": ("encoded", ["3"]),
+    }
+    assert {c.id: c.status for c in report.clauses} == {"1": "encoded", "2": "uncovered", "3": "encoded"}
+    assert [s.text for s in report.sentences if s.status == "unaccounted"][2:] == [  # after title and note
+        "一、整改期限。", "二、通报批评。", "三、荣誉评选。"]  # headings no clause quotes
+
+
+def test_a_set_accounts_for_the_clause_it_directly_follows(county_folder: Path) -> None:
+    path = county_folder / "mini_county.zwcx"
+    assert check_policy(path) == []
+    text = path.read_text("utf-8")
+    # with a parameter of its own between the clause and the `set`, the clause accounts for nothing
+    path.write_text(text.replace("set 整改期限", 'parameter 本县期限 = 1 days "测试用"\nset 整改期限'), "utf-8")
+    assert [(d.code, d.message) for d in check_policy(path) if d.is_error] == [
+        ("Z405", "clause `1` accounts for nothing")]

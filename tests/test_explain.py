@@ -66,14 +66,18 @@ def test_cli_explain_in_english_and_why_not() -> None:
     assert result.exit_code == 0 and "没有政务失信记录" in result.stdout
 
 
-def test_diff_lists_only_what_differs_with_each_sides_clause() -> None:
+def test_diff_lists_each_field_that_differs_with_each_sides_value() -> None:
     result = runner.invoke(app, ["diff", "jiangxi", str(ROOT / "examples" / "example_county.zwcx"), str(CASES)])
     assert result.exit_code == 0
-    lines = [line for line in result.stdout.splitlines() if "≠" in line]
-    assert len(lines) == 3
-    assert any("honor_priority" in line and "applied 二（二）7" in line and "—" in line for line in lines)
-    assert any("public_criticism" in line and "[example_county]" not in line for line in lines)
-    assert result.stdout.strip().endswith("3 differences between jiangxi and example_county")
+    lines = result.stdout.splitlines()
+    at = lines.index("11360724MB0012345M  honor_priority  (only in jiangxi)")  # the county disables it
+    assert lines[at + 1].split() == ["status", "applied", "→", "—"]
+    at = lines.index("11360102MB0098765W  rectification_order (e-2)  [jiangxi 2.2.7 二（二）7]")
+    assert lines[at + 1].split() == ["deadline", "2023-05-30", "→", "2023-04-30"]  # 整改期限 90 → 60 days
+    at = lines.index("11360100MB1234567T  public_criticism (e-1)")  # the county overrides the rule
+    assert lines[at + 1].split() == ["clause", "jiangxi", "2.2.7", "二（二）7", "→", "example_county", "2", "二"]
+    assert lines[at + 2].split() == ["rule", "jiangxi/公开通报批评", "→", "example_county/公开通报批评"]
+    assert result.stdout.strip().endswith("4 differences between jiangxi and example_county (8 fields)")
 
 
 def test_diff_of_a_policy_with_itself_is_empty() -> None:
@@ -83,6 +87,11 @@ def test_diff_of_a_policy_with_itself_is_empty() -> None:
 
 def test_diff_between_two_places_compares_what_happens() -> None:
     result = runner.invoke(app, ["diff", "jiangxi", "yancheng", str(ROOT / "examples" / "compare.json")])
-    rows = [line for line in result.stdout.splitlines() if "≠" in line]
-    assert any("record t-1" in r and "recorded 二（二）6" in r and "excluded 二（三）" in r for r in rows)
-    assert not any("record r-1" in r for r in rows)  # recorded in both, under each one's own clause
+    lines = result.stdout.splitlines()
+    at = lines.index("11320900MB0000101L  record t-1  [jiangxi 2.2.6 二（二）6 → yancheng 2.3 二（三）]")
+    assert lines[at + 1].split() == ["status", "recorded", "→", "excluded"]
+    assert not any("record r-1" in line for line in lines)  # recorded in both, under each one's own clause
+    assert lines[-1].startswith("clause, rule and also not compared: jiangxi and yancheng share no layer")
+    everything = runner.invoke(app, ["diff", "jiangxi", "yancheng", str(ROOT / "examples" / "compare.json"),
+                                     "--all-fields"])
+    assert "record r-1" in everything.stdout and "not compared" not in everything.stdout

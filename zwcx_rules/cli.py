@@ -23,8 +23,9 @@ from zwcx_rules.language.format import FormatError, format_source
 from zwcx_rules.resources import examples_dir
 from zwcx_rules.tools.coverage import PolicyCoverage, measure, summary_table, uncovered_report
 from zwcx_rules.tools.coverage_html import render_html
+from zwcx_rules.tools.diff import diff, share_layers
 from zwcx_rules.tools.explain import explain, render_tree, why_not
-from zwcx_rules.tools.render import comparison_rows, render_comparison, render_json, render_text
+from zwcx_rules.tools.render import render_comparison, render_differences, render_json, render_text
 from zwcx_rules.tools.testing import CaseResult, run_policy_tests
 
 app = typer.Typer(
@@ -326,9 +327,11 @@ def diff_command(
     policy_b: Annotated[str, typer.Argument(help="another policy file or id (another place, or another version)")],
     cases: Annotated[str, typer.Argument(help="a case file (JSON)")],
     as_of: Annotated[str | None, typer.Option("--as-of", help="decide on this date (YYYY-MM-DD)")] = None,
-    format: Annotated[Format, typer.Option("--format", help="text (a table) or json")] = Format.text,
+    format: Annotated[Format, typer.Option("--format", help="text (lines) or json (one object per field)")] = Format.text,
+    all_fields: Annotated[bool, typer.Option(
+        "--all-fields", help="compare clause, rule and `also` even when the policies share no layer")] = False,
 ) -> None:
-    """Every record and outcome that differs between two policies on the same cases, with each side's clause."""
+    """Every field of every record and outcome that differs between two policies on the same cases."""
     day = _date(as_of)
     try:
         results = []
@@ -338,24 +341,20 @@ def diff_command(
     except ZwcxError as error:
         _fail(error.diagnostics)
         return
-    # two unrelated places cite different clauses for the same outcome: compare what happens; a layer
-    # and the policy it extends (or two versions of one file) share clauses, so compare those too
-    a, b = results[0].policy, results[1].policy
-    by_status = a.id not in b.chain and b.id not in a.chain
-    rows = comparison_rows(results, only_differences=True, by_status=by_status)
+    before, after = results
+    # two unrelated places never cite the same clause or rule: unless asked, compare what happens
+    own_names = all_fields or share_layers(before, after)
+    differences = diff(before, after, own_names=own_names)
     if format is Format.json:
-        typer.echo(json.dumps([
-            {"subject": s, "item": label,
-             **{side: {"policy": r.policy.id, "status": c[0] or None,
-                       "clause": {"policy": c[1], "id": c[2], "cite": c[3]} if c[1] else None}
-                for side, r, c in zip("ab", results, values, strict=True)}}
-            for s, label, values in rows], ensure_ascii=False, indent=2))
+        typer.echo(json.dumps([d.to_json() for d in differences], ensure_ascii=False, indent=2))
         return
-    if rows:
-        headers = [f"A {results[0].policy.id}", f"B {results[1].policy.id}"]
-        typer.echo(render_comparison(results, only_differences=True, headers=headers, by_status=by_status), nl=False)
-    typer.echo(f"{len(rows)} difference{'s' if len(rows) != 1 else ''} between "
-               f"{results[0].policy.id} and {results[1].policy.id}")
+    a, b = before.policy.id, after.policy.id
+    typer.echo(render_differences(differences, a, b), nl=False)
+    items = len({(d.subject, d.item) for d in differences})
+    typer.echo(f"{items} difference{'s' if items != 1 else ''} between {a} and {b}"
+               + (f" ({len(differences)} field{'s' if len(differences) != 1 else ''})" if differences else ""))
+    if not own_names:
+        typer.echo(f"clause, rule and also not compared: {a} and {b} share no layer (--all-fields compares them)")
 
 
 class BatchFormat(StrEnum):

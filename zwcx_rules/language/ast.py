@@ -313,6 +313,19 @@ class Policy(Node):
     measures: tuple[MeasureDecl, ...]
     path: str | None = None
 
+    def sets_after(self, clause: Clause) -> tuple[Parameter, ...]:
+        """The `set`s written directly after a clause (only other `set`s between): the text they encode is
+        that clause's, as a rule encodes the quote before it. Coverage and Z405 count them."""
+        items = sorted((*self.parameters, *self.definitions, *self.clauses, *self.codes, *self.measures),
+                       key=lambda item: item.span.start)
+        found: list[Parameter] = []
+        at = next(index for index, item in enumerate(items) if item is clause)
+        for item in items[at + 1:]:
+            if not (isinstance(item, Parameter) and item.is_set):
+                break
+            found.append(item)
+        return tuple(found)
+
 
 for _model in list(globals().values()):
     if isinstance(_model, type) and issubclass(_model, BaseModel) and _model is not BaseModel:

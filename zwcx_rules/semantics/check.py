@@ -346,14 +346,14 @@ def check_text(policy: ResolvedPolicy) -> Iterator[Diagnostic]:
                              span=header.source_span, label="no such file beside the policy",
                              help="copy the document into the project and give its path relative to this file")
         for clause in layer.policy.clauses:
-            yield from _check_clause(clause, layer.document)
+            yield from _check_clause(clause, layer.document, bool(layer.policy.sets_after(clause)))
 
 
-def _check_clause(clause: ast.Clause, document: str | None) -> Iterator[Diagnostic]:
+def _check_clause(clause: ast.Clause, document: str | None, sets: bool = False) -> Iterator[Diagnostic]:
     if not clause.quotes:
         yield Diagnostic(code="Z404", message=f"clause `{clause.id.name}` quotes nothing", span=clause.id.span,
                          help='add `quote "…"` with the verbatim text of the clause')
-    if not clause.rules and not clause.not_encoded and not clause.disables and not clause.precedences:
+    if not (clause.rules or clause.not_encoded or clause.disables or clause.precedences or sets):
         yield Diagnostic(code="Z405", message=f"clause `{clause.id.name}` accounts for nothing",
                          span=clause.id.span,
                          help='add the rules it implies, or `not encoded "<reason>"` if it sets no rule')

@@ -6,7 +6,8 @@ the alternative of an `or` that held and ``("else", owner, "line:col", index)`` 
 found persons. A rule is covered when some test makes it fire and some test makes it not fire; a branch
 when some test takes it; a clause when all its rules and their branches are. Each sentence of the source
 document takes the state of the quotes it overlaps, quote by quote: the rules written after a quote
-encode it, a `not encoded` written after it leaves it unencoded.
+encode it, and so do a `disable`, a `precedence` or a `set` (written directly after the clause) that a
+layer encodes a sentence with; a `not encoded` written after it leaves it unencoded.
 """
 
 from __future__ import annotations
@@ -96,16 +97,19 @@ class ClauseCoverage:
     rules: list[RuleCoverage]
     reasons: list[str]
     quotes: list[str] = field(default_factory=list)
+    statements: list[str] = field(default_factory=list)
+    """The `disable`, `precedence` and `set` statements that encode its text without a rule, as written."""
 
     @property
-    def status(self) -> Literal["covered", "uncovered", "not_encoded"]:
+    def status(self) -> Literal["covered", "uncovered", "encoded", "not_encoded"]:
+        """With rules, whether tests cover them all; without, `encoded` by statements or `not_encoded`."""
         if not self.rules:
-            return "not_encoded"
+            return "encoded" if self.statements else "not_encoded"
         return "covered" if all(r.complete for r in self.rules) else "uncovered"
 
     def to_json(self) -> dict[str, Any]:
         return {"clause": self.id, "cite": self.cite, "status": self.status,
-                "rules": [r.name for r in self.rules], "not_encoded": self.reasons}
+                "rules": [r.name for r in self.rules], "statements": self.statements, "not_encoded": self.reasons}
 
 
 @dataclass
@@ -146,7 +150,7 @@ class PolicyCoverage:
             "rules": _ratio(sum(r.covered for r in self.rules), len(self.rules)),
             "branches": _ratio(sum(bool(b.taken_by) for b in self.branches), len(self.branches)),
             "clauses": _ratio(sum(c.status == "covered" for c in encoded), len(encoded)),
-            "clauses_not_encoded": len(self.clauses) - len(encoded),
+            "clauses_not_encoded": sum(1 for c in self.clauses if c.status == "not_encoded"),
             "sentences": {"total": len(self.sentences), **counts},
         }
 
@@ -200,23 +204,29 @@ def coverage_of(policy: Policy, runs: list[tuple[CaseResult, set[Event]]]) -> Po
     branches: dict[tuple[str, str, str, int], Branch] = {}
     rules: dict[str, RuleCoverage] = {}
     clauses = []
+    layer = next(layer for layer in resolved.layers if layer.id == policy.id)
     for layer_id, clause in resolved.clauses:
         if layer_id != policy.id:
             continue
         entries = [e for e in resolved.rules if e.layer == layer_id and e.clause is clause]
         own = [_rule(entry, clause.id.name, words, branches) for entry in entries]
         rules.update((r.name, r) for r in own)
+        statements = [*clause.disables, *clause.precedences, *layer.policy.sets_after(clause)]
         clauses.append(ClauseCoverage(clause.id.name, clause.cite, own, [n.reason for n in clause.not_encoded],
-                                      [q.text for q in clause.quotes]))
+                                      [q.text for q in clause.quotes], [_as_written(layer, s) for s in statements]))
     for result, probe in runs:
         _record(case_label(result), probe, rules, branches)
     for branch in branches.values():
         if branch.owner.startswith("define "):
             branch.hint += f" (the definition is used by {', '.join(branch.used_by)})"
-    layer = next(layer for layer in resolved.layers if layer.id == policy.id)
     sentences = classify(layer, {c.id: c for c in clauses})
     return PolicyCoverage(policy.id, policy.title, [r for r, _ in runs], list(rules.values()),
                           list(branches.values()), clauses, sentences, layer.document)
+
+
+def _as_written(layer: Layer, node: ast.Node) -> str:
+    """A statement as its file writes it, on one line."""
+    return " ".join(layer.source.text[node.span.start:node.span.end].split())
 
 
 def _record(label: str, probe: set[Event], rules: dict[str, RuleCoverage],
@@ -316,24 +326,42 @@ def split_sentences(document: str) -> list[Sentence]:
     return sentences
 
 
-def quote_groups(clause: ast.Clause) -> list[tuple[list[ast.Quote], list[ast.Rule], list[str]]]:
-    """Each run of quotes with the rules and `not encoded` reasons written after it, before the next quote."""
-    groups: list[tuple[list[ast.Quote], list[ast.Rule], list[str]]] = []
+Statement = ast.Disable | ast.Precedence | ast.Parameter
+"""What encodes text without a rule: a `disable`, a `precedence`, or a `set` written directly after the clause."""
+
+
+@dataclass(frozen=True)
+class QuoteGroup:
+    """A run of quotes with the rules, statements and `not encoded` reasons written after it."""
+
+    quotes: list[ast.Quote]
+    rules: list[ast.Rule]
+    reasons: list[str]
+    statements: list[Statement]
+
+
+def quote_groups(clause: ast.Clause, sets: tuple[ast.Parameter, ...] = ()) -> list[QuoteGroup]:
+    """Each run of quotes with what is written after it, before the next quote; ``sets`` follow the clause."""
+    groups: list[QuoteGroup] = []
     pending: list[ast.Quote] = []
-    parts: list[ast.Node] = sorted([*clause.quotes, *clause.rules, *clause.not_encoded], key=lambda n: n.span.start)
+    parts: list[ast.Node] = sorted([*clause.quotes, *clause.rules, *clause.not_encoded, *clause.disables,
+                                    *clause.precedences, *sets], key=lambda n: n.span.start)
     for part in parts:
         if isinstance(part, ast.Quote):
             pending.append(part)
             continue
         if pending or not groups:
-            groups.append((pending, [], []))
+            groups.append(QuoteGroup(pending, [], [], []))
             pending = []
         if isinstance(part, ast.Rule):
-            groups[-1][1].append(part)
+            groups[-1].rules.append(part)
         elif isinstance(part, ast.NotEncoded):
-            groups[-1][2].append(part.reason)
+            groups[-1].reasons.append(part.reason)
+        elif isinstance(part, ast.Disable | ast.Precedence | ast.Parameter):
+            groups[-1].statements.append(part)
     if pending:  # quotes with nothing after them belong to the clause as a whole
-        groups.append((pending, list(clause.rules), [n.reason for n in clause.not_encoded]))
+        groups.append(QuoteGroup(pending, list(clause.rules), [n.reason for n in clause.not_encoded],
+                                 [*clause.disables, *clause.precedences, *sets]))
     return groups
 
 
@@ -347,9 +375,10 @@ def classify(layer: Layer, clauses: dict[str, ClauseCoverage]) -> list[Sentence]
     found: list[list[tuple[str, SentenceStatus, list[str]]]] = [[] for _ in sentences]
     for clause in layer.policy.clauses:
         coverage = clauses[clause.id.name]
-        for quotes, rules, reasons in quote_groups(clause):
-            state = _group_state(coverage, rules, reasons)
-            for quote in quotes:
+        for group in quote_groups(clause, layer.policy.sets_after(clause)):
+            state = _group_state(coverage, group)
+            reasons = group.reasons
+            for quote in group.quotes:
                 for low, high in quote_ranges(quote.text, layer.document) or []:
                     for index, (start, end) in enumerate(spans):
                         if low < end and start < high:
@@ -359,10 +388,13 @@ def classify(layer: Layer, clauses: dict[str, ClauseCoverage]) -> list[Sentence]
     return sentences
 
 
-def _group_state(coverage: ClauseCoverage, rules: list[ast.Rule], reasons: list[str]) -> SentenceStatus:
-    if not rules:
-        return "not_encoded" if reasons else "unaccounted"
-    names = {r.name.name for r in rules}
+def _group_state(coverage: ClauseCoverage, group: QuoteGroup) -> SentenceStatus:
+    """Tested when the rules after the quotes are; encoded by untested rules or by statements alone."""
+    if not group.rules:
+        if group.statements:
+            return "encoded"
+        return "not_encoded" if group.reasons else "unaccounted"
+    names = {r.name.name for r in group.rules}
     complete = all(r.complete for r in coverage.rules if r.name.split("/", 1)[-1] in names)
     return "tested" if complete else "encoded"
 

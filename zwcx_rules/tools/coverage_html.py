@@ -19,6 +19,7 @@ a.s:hover, a.s:target { outline: 2px solid #444; }
 .not_encoded { background: #e2e2e2; color: #555; } .unaccounted { background: #ffc2c2; }
 .covered { border-left: 6px solid #3fae48; } .uncovered { border-left: 6px solid #e0a800; }
 .clause.not_encoded { border-left: 6px solid #999; background: none; color: inherit; }
+.clause.encoded { border-left: 6px solid #e0a800; background: none; }
 .clause { padding: 0.2em 0.8em; margin: 1em 0; } .clause h3 { margin: 0.3em 0; } .clause:target { background: #fffbe6; }
 blockquote { margin: 0.3em 0 0.3em 1em; color: #444; border-left: 2px solid #ddd; padding-left: 0.6em; }
 .legend span { padding: 0 0.4em; margin-right: 0.6em; } .hint { color: #7a4b00; } code { font-size: 0.95em; }
@@ -110,8 +111,9 @@ def _clause(clause: ClauseCoverage) -> str:
             f"<h3>{escape(clause.id)} {escape(clause.cite)} — {clause.status.replace('_', ' ')}</h3>")
     quotes = "".join(f"<blockquote>{escape(q)}</blockquote>" for q in clause.quotes)
     reasons = "".join(f"<p>not encoded: {escape(r)}</p>" for r in clause.reasons)
+    statements = "".join(f"<p>encoded by <code>{escape(s)}</code></p>" for s in clause.statements)
     rules = "".join(_rule(r) for r in clause.rules)
-    return f"{head}{quotes}{reasons}{rules}</section>"
+    return f"{head}{quotes}{reasons}{statements}{rules}</section>"
 
 
 def _rule(rule: RuleCoverage) -> str:

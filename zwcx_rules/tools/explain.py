@@ -20,6 +20,7 @@ from zwcx_rules.engine.reasons import Determined, Softening, render_reason
 from zwcx_rules.engine.trace import RecordingTracer, RuleEvaluated
 from zwcx_rules.facts import Facts, mask_if_id_number
 from zwcx_rules.semantics import ir
+from zwcx_rules.tools.layers import LayerChanges, layer_changes
 
 Lang = Literal["zh", "en"]
 
@@ -47,6 +48,16 @@ WORDS: dict[str, dict[Lang, str]] = {
     "status": {"zh": "状态", "en": "status"},
     "no_outcome": {"zh": "该主体没有这一措施", "en": "the subject has no such outcome"},
     "settled_by": {"zh": "由以下决定", "en": "settled by"},
+    "disabled_rule": {"zh": "已停用的规则", "en": "disabled rule"},
+    "disabled_by": {"zh": "停用于", "en": "disabled by"},
+    "overridden_rule": {"zh": "已被替换的规则", "en": "overridden rule"},
+    "replaced_by": {"zh": "替换为", "en": "replaced by"},
+    "replacement_silent": {"zh": "替换后的规则不产生该措施", "en": "which does not produce this measure"},
+    "parameter": {"zh": "参数", "en": "parameter"},
+    "set_again": {"zh": "由下层重新设定", "en": "set again by a layer"},
+    "read_by": {"zh": "读取它的规则", "en": "read by"},
+    "since": {"zh": "自", "en": "since"},
+    "applies": {"zh": "决定日适用", "en": "applies on the decision date"},
 }
 
 
@@ -182,7 +193,8 @@ def _conditions(node: Node, heard: list[RuleEvaluated], facts: Facts, lang: Lang
 
 def why_not(policy: Policy, facts: Facts, subject: str, measure: str, as_of: dt.date | None = None,
             lang: Lang = "zh") -> Node:
-    """Why a subject has no (active) outcome of a measure: each rule that could give it, and what failed."""
+    """Why a subject has no (active) outcome of a measure: each rule that could give it, and what failed;
+    first, the rules giving it that a layer disabled or overrode and the parameters a layer set again."""
     tracer = RecordingTracer()
     decisions = evaluate(policy, facts, as_of, tracer=tracer)
     decision = _decision(decisions, subject, facts)
@@ -194,9 +206,12 @@ def why_not(policy: Policy, facts: Facts, subject: str, measure: str, as_of: dt.
             node = root.add(f"{_w('has_outcome', lang)} {outcome.status} ({outcome.rule})")
             for modification in outcome.modified_by:
                 node.add(f"{_w('settled_by', lang)} {modification.measure} — {modification.rule}")
+    changes = layer_changes(policy, code, decisions.as_of)
+    _layer_nodes(root, changes, lang)
     rules = [r for r in plan.program.all_rules() if any(code in item.measures for item in r.items)]
     if not rules:
-        root.add(_w("no_rule", lang))
+        if not changes.removed_rules:
+            root.add(_w("no_rule", lang))
         return root
     target = facts.subject_by_id[subject]
     heard = _Heard(tracer)
@@ -211,6 +226,26 @@ def why_not(policy: Policy, facts: Facts, subject: str, measure: str, as_of: dt.
         else:
             _conditions(node, [e for e in evaluated if e.binding is not None or rule.over is None], facts, lang)
     return root
+
+
+def _layer_nodes(root: Node, changes: LayerChanges, lang: Lang) -> None:
+    """What the layers did to the rules producing the measure: disabled, overridden, parameters set again."""
+    for disabled in changes.disabled:
+        rule = disabled.rule
+        node = root.add(f"{_w('disabled_rule', lang)} {rule.name} ({rule.layer} {rule.clause} {rule.cite})")
+        node.add(f"{_w('disabled_by', lang)} {disabled.layer} {disabled.clause} {disabled.cite} "
+                 f"({disabled.span})：「{disabled.reason}」")
+    for overridden in changes.overridden:
+        rule, by = overridden.rule, overridden.by
+        node = root.add(f"{_w('overridden_rule', lang)} {rule.name} ({rule.layer} {rule.clause} {rule.cite})")
+        node.add(f"{_w('replaced_by', lang)} {by.name} ({by.layer} {by.clause} {by.cite})"
+                 + ("" if overridden.produces else f", {_w('replacement_silent', lang)}"))
+    for parameter in changes.parameters:
+        node = root.add(f"{_w('parameter', lang)} {parameter.name} {_w('set_again', lang)} "
+                        f"({_w('read_by', lang)} {', '.join(parameter.read_by)})")
+        for value in parameter.values:
+            node.add(f"{value.layer}: {value.value}" + (f" {_w('since', lang)} {value.since}" if value.since else "")
+                     + (f" ({_w('applies', lang)})" if value.applies else ""))
 
 
 def _decision(decisions: Decisions, subject: str, facts: Facts) -> Any:

@@ -1,9 +1,13 @@
-"""Decisions as the interchange JSON, as an indented tree for a person, and as a comparison table."""
+"""Decisions as the interchange JSON, as an indented tree for a person, as a comparison table, and the
+field-by-field differences of two evaluations as lines."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from zwcx_rules.engine.decisions import ClauseRef, Decision, Decisions, Modification, Outcome
 from zwcx_rules.semantics.catalogue import Catalogue, default_catalogue
+from zwcx_rules.tools.diff import Difference, outcome_label
 
 
 def render_json(decisions: Decisions) -> str:
@@ -86,11 +90,7 @@ def comparison_rows(results: list[Decisions], only_differences: bool = False,
                 key = (decision.subject, f"record {record.event}")
                 cells.setdefault(key, {})[column] = _cell(record.status, record.clause)
             for outcome in decision.outcomes:
-                if outcome.kind == "responsibility" and outcome.subject != decision.subject:
-                    label = f"{outcome.measure} → {outcome.subject or 'nobody'}"
-                else:
-                    label = outcome.measure
-                key = (decision.subject, label + (f" ({', '.join(outcome.events)})" if outcome.events else ""))
+                key = (decision.subject, outcome_label(outcome, decision.subject))
                 cells.setdefault(key, {})[column] = _cell(outcome.status, outcome.clause)
     rows = [(subject, label, [found.get(i, _ABSENT) for i in range(len(results))])
             for (subject, label), found in cells.items()]
@@ -135,3 +135,58 @@ def render_comparison(results: list[Decisions], width: int = 160, only_differenc
     buffer = StringIO()
     Console(file=buffer, width=width, force_terminal=False, color_system=None).print(table)
     return buffer.getvalue()
+
+
+# ---- what differs between two evaluations, field by field -------------------------------------
+
+
+def render_differences(differences: list[Difference], before: str, after: str) -> str:
+    """Each differing record or outcome, then one line per field: ``deadline 2023-05-30 → 2023-04-30``."""
+    lines: list[str] = []
+    current: tuple[str, str] | None = None
+    width = max((len(d.field) for d in differences), default=0)
+    for difference in differences:
+        if (difference.subject, difference.item) != current:
+            current = (difference.subject, difference.item)
+            lines.append(_item_line(difference, differences, before, after))
+        old, new = _shown(difference.before), _shown(difference.after)
+        if old == new:  # the same clause cited with another text: show the texts
+            old, new = _shown(difference.before, quote=True), _shown(difference.after, quote=True)
+        lines.append(f"    {difference.field:<{width}}  {old} → {new}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _item_line(first: Difference, differences: list[Difference], before: str, after: str) -> str:
+    """The subject and item, on which side alone it is, and the clauses it cites (unless a line below shows them)."""
+    line = f"{first.subject}  {first.item}"
+    if first.field == "status" and (first.before is None) != (first.after is None):
+        line += f"  (only in {before if first.after is None else after})"
+    fields = {d.field for d in differences if (d.subject, d.item) == (first.subject, first.item)}
+    if "clause" not in fields:
+        cited = [c for c in first.cited if c is not None]
+        if cited:
+            shown = [f"{c.policy} {c.id} {c.cite}".rstrip() for c in cited]
+            line += f"  [{' → '.join(dict.fromkeys(shown))}]"
+    return line
+
+
+def _shown(value: Any, quote: bool = False) -> str:
+    """A field's value in a few words: a clause by layer, id and cite; a modification by measure and rule."""
+    if value is None or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict) and "cite" in value:
+        return f"{value['policy']} {value['id']} {value['cite']}" + (f" 「{value['text']}」" if quote else "")
+    if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+        return "; ".join(_modification_shown(v, quote) for v in value)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _modification_shown(modification: dict[str, Any], quote: bool) -> str:
+    shown = modification["measure"] + (" (可)" if modification["discretionary"] else "")
+    if "rule" in modification:
+        shown += f" by {modification['rule']} ({_shown(modification['clause'], quote)})"
+    return shown
