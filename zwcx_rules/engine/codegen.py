@@ -64,7 +64,8 @@ class _ClassWriter:
             line(1, "tr = ev.tracer")
         elif self.traced:
             line(1, "tr = None")
-        line(1, "graph = ev.graph")
+        if any(item.target is not None for kind in ir.KIND_ORDER for r in self.rules[kind] for item in r.items):
+            line(1, "graph = ev.graph")
         line(1, "events = [e for e in events if e.date <= as_of]")
         if self.idle and not self.audit:
             line(1, "if not events:")
@@ -72,7 +73,8 @@ class _ClassWriter:
         line(1, "subject_id = subject.id")
         line(1, "results = [] if listing else NO_RESULTS")
         line(1, "recorded = []")
-        line(1, "excluded = []")
+        if tolerance:
+            line(1, "excluded = []")
         if not self.rules["record"]:
             line(1, "if listing:")
             line(2, "results = [not_applicable(event) for event in events]")
@@ -246,16 +248,16 @@ class _ClassWriter:
                             f"{self.e.const(rule.over)}, cs)")
         else:
             line(depth, f"if {self._test(rule, local if over_record else None, 'recorded')}:")
-            line(depth + 1, "because = ()")
+        because = "because" if self.traced else "()"
         depth += 1
         line(depth, f"bound = {'(record.id,)' if over_record else '()'}")
         scope = self._scope(rule, "record" if over_record else None, "recorded", "tr" if self.audit else None)
         for item in rule.items:
             if rule.kind == "repair" and (item.of_all or item.of_names):
-                line(depth, f"ev.soften({self.e.const(rule)}, {self.e.const(item)}, {local}, drafts, because)")
+                line(depth, f"ev.soften({self.e.const(rule)}, {self.e.const(item)}, {local}, drafts, {because})")
                 continue
             for measure in item.measures:
-                self._place(depth, rule, item, measure, scope, "bound", local, "because")
+                self._place(depth, rule, item, measure, scope, "bound", local, because)
 
     def _place(self, depth: int, rule: ir.Rule, item: ir.Item, measure: str, scope: Scope, bound: str,
                record: str, because: str) -> None:
@@ -268,8 +270,9 @@ class _ClassWriter:
             line(depth, f"key = ({key}, subject_id, {bound})")
             line(depth, "found = drafts.get(key)")
             line(depth, "if found is None:")
+            dates = f", False, None, {due}, {until}" if item.due is not None or item.until is not None else ""
             line(depth + 1, f"drafts[key] = Draft({const(rule)}, {key}, 'applied', {bound}, shown, {because}, "
-                            f"{position}, {record}, False, None, {due}, {until})")
+                            f"{position}, {record}{dates})")
             line(depth, "elif found.also is None:")
             line(depth + 1, f"found.also = [{const(rule.qualified)}]")
             line(depth, "else:")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Callable
@@ -124,6 +125,8 @@ class Decisions(_Out):
 
 
 def _fields(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # a typed reason
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
     if isinstance(value, BaseModel):
         if "reasons" in value.__dict__:  # and `because`, computed, last: as model_dump_json writes them
             return {**value.__dict__, "because": [render_reason(r) for r in value.__dict__["reasons"]]}

@@ -78,7 +78,7 @@ class Draft:
 
     def freeze(self) -> Outcome:
         # INVARIANT: every value here is already valid, so the model is built without re-validation
-        return Outcome.trusted(**self.fields())
+        return Outcome(**self.fields())
 
 
 def _listing(draft: Draft) -> tuple[Any, ...]:
@@ -106,6 +106,7 @@ class SubjectEvaluator:
         self.tracer = tracer
         self.graph = facts.graph
         self._modifications: dict[tuple[str, str, bool], Modification] = {}
+        self._reasons: dict[tuple[str, str | None], Reason] = {}
         self._functions = plan.functions(as_of, self.mode)
 
     def evaluate(self, subject: Any) -> tuple[Sequence[RecordResult], Sequence[Draft]]:
@@ -122,18 +123,38 @@ class SubjectEvaluator:
         each of its passes would rescan every subject and event loaded, costing more than deciding.
         """
         with gc_paused():
-            return [self.evaluate(subject) for subject in subjects]
+            functions, events_of, listing = self._functions, self.facts.events_of, self.listing
+            out: list[tuple[Sequence[RecordResult], Sequence[Draft]]] = []
+            for subject in subjects:
+                function = functions.get((subject.type, subject.body_kind, subject.person_kind))
+                if function is None:
+                    function = self.plan.function(self.as_of, self.mode, subject)
+                out.append(function(self, subject, events_of(subject.id), listing))
+            return out
 
     def because(self, rule: ir.Rule, subject: Any, bound: Any, over: str | None,
                 conditions: Sequence[Condition]) -> list[Reason]:
         """Why a rule holds for a binding: the subject is one it is for, the event it bound, its conditions."""
-        reasons: list[Reason] = [Covered(subject_type=subject.type, subject=mask_if_id_number(subject.id),
-                                         selector=rule.selector.text)]
+        cache = self._reasons
+        if len(cache) > 4096:  # frozen values shared by the bindings of a few subjects at a time
+            cache.clear()
+        key = (subject.id, rule.selector.text)
+        covered = cache.get(key)
+        if covered is None:
+            covered = cache[key] = Covered(subject_type=subject.type, subject=mask_if_id_number(subject.id),
+                                           selector=rule.selector.text)
+        reasons: list[Reason] = [covered]
         if rule.replaces:
             reasons.append(Overrides(rule=rule.qualified, replaced=rule.replaces))
         if over is not None and bound is not None:
-            reasons.append(Bound(event=bound.id, event_kind=bound.kind, date=bound.date, record=over == "record"))
-        return [*reasons, *conditions]
+            key = (bound.id, over)
+            found = cache.get(key)
+            if found is None:
+                found = cache[key] = Bound(event=bound.id, event_kind=bound.kind, date=bound.date,
+                                           record=over == "record")
+            reasons.append(found)
+        reasons += conditions
+        return reasons
 
     def finish(self, drafts: dict[Any, Draft], subject: Any, overriding: bool = True) -> list[Draft]:
         """Settle softenings and expiry, then precedence; the outcomes in listing order.
@@ -254,13 +275,13 @@ class SubjectEvaluator:
         discretionary = may and level > required
         modification: Modification | None
         if self.full:
-            modification = Modification.trusted(measure=chosen, clause=rule.clause, rule=rule.qualified,
+            modification = Modification(measure=chosen, clause=rule.clause, rule=rule.qualified,
                                                 reasons=[*because, note], discretionary=discretionary)
         else:  # with no trace, the same softening by the same rule is one frozen value, built once
             key = (chosen, rule.qualified, discretionary)
             modification = self._modifications.get(key)
             if modification is None:
-                modification = self._modifications[key] = Modification.trusted(
+                modification = self._modifications[key] = Modification(
                     measure=chosen, clause=rule.clause, rule=rule.qualified, reasons=[], discretionary=discretionary)
         draft.modified_by = [*(draft.modified_by or ()), modification]
         draft.status = "exempted" if chosen == "exemption" else "mitigated"
@@ -273,7 +294,7 @@ class SubjectEvaluator:
             for loser in outcomes:
                 if loser.measure == precedence.loser and loser.status in ACTIVE and loser.subject == winners[0].subject:
                     loser.status = "overridden"
-                    loser.modified_by = [*(loser.modified_by or ()), Modification.trusted(
+                    loser.modified_by = [*(loser.modified_by or ()), Modification(
                         measure=precedence.winner, clause=precedence.clause, rule=precedence.label,
                         reasons=[Precedence(winner=precedence.winner, rule=winners[0].rule.qualified)],
                         discretionary=False)]
@@ -294,20 +315,23 @@ _SETTLES = {"apply": 0, "mitigate": 1, "exempt": 2, "decline": 2}
 
 def not_applicable(event: Any) -> RecordResult:
     """An event no record rule admits."""
-    return RecordResult.trusted(event=event.id, status="not_applicable", clause=None, rule=None, reasons=[])
+    return RecordResult(event=event.id, status="not_applicable", clause=None, rule=None, reasons=[])
 
 
 def record_result(event: Any, admitting: list[ir.Rule], tolerated: ir.Rule | None,
                   because: Sequence[Reason], excluded_because: Sequence[Reason]) -> RecordResult:
     """An admitted event's result: recorded under the first admitting rule, or excluded."""
     rule = admitting[0]
-    also = [AlsoAdmitted(rule=r.qualified, clause=r.clause.id) for r in admitting[1:]]
+    reasons = list(because)
+    if len(admitting) > 1:
+        reasons += [AlsoAdmitted(rule=r.qualified, clause=r.clause.id) for r in admitting[1:]]
     if tolerated is None:
         return RecordResult.trusted(event=event.id, status="recorded", clause=rule.clause, rule=rule.qualified,
-                                    reasons=[*because, *also])
-    return RecordResult.trusted(
-        event=event.id, status="excluded", clause=tolerated.clause, rule=tolerated.qualified,
-        reasons=[*because, *also, WouldBeRecorded(rule=rule.qualified, clause=rule.clause.id), *excluded_because])
+                                    reasons=reasons)
+    reasons.append(WouldBeRecorded(rule=rule.qualified, clause=rule.clause.id))
+    reasons += excluded_because
+    return RecordResult.trusted(event=event.id, status="excluded", clause=tolerated.clause, rule=tolerated.qualified,
+                                reasons=reasons)
 
 
 def _determined(decision: Any) -> Determined:
@@ -334,7 +358,7 @@ def decide(plan: Plan, facts: Facts, as_of: dt.date, trace: Trace = "full",
         if wanted is not None and subject_id not in wanted:
             continue
         shown = mask_if_id_number(subject_id)
-        decisions.append(Decision.trusted(subject=shown, records=list(records),
+        decisions.append(Decision(subject=shown, records=list(records),
                                   outcomes=[*outcomes, *by_person.get(shown, [])]))
     return decisions
 

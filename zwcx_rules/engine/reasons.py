@@ -9,15 +9,17 @@ Chinese or English, by message id (``Reason.message`` and the catalogues of diag
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, fields
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from zwcx_rules.diagnostics.messages import Lang, message
 
 
-class _Reason(BaseModel):
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Reason:
+    """Reasons are frozen dataclasses: a full trace makes many, from values the evaluator produced."""
 
     @property
     def message(self) -> str:
@@ -26,9 +28,10 @@ class _Reason(BaseModel):
 
     def arguments(self) -> dict[str, Any]:
         """The values its message is filled with."""
-        return {name: getattr(self, name) for name in type(self).model_fields if name != "kind"}
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "kind"}
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Covered(_Reason):
     """The subject is one a rule is `for`."""
 
@@ -39,6 +42,7 @@ class Covered(_Reason):
     selector: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Overrides(_Reason):
     """The rule replaces a rule of the layer it extends."""
 
@@ -47,6 +51,7 @@ class Overrides(_Reason):
     replaced: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Bound(_Reason):
     """The event a rule was evaluated for; ``record``: it is one of the subject's records."""
 
@@ -57,10 +62,9 @@ class Bound(_Reason):
     record: bool
 
 
-class Read(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Read:
     """One fact a condition read, as the evaluator read it."""
-
-    model_config = ConfigDict(frozen=True)
 
     text: str
     """The expression as written (`r.loss_yuan`, `count e in events where …`)."""
@@ -74,6 +78,7 @@ class Read(BaseModel):
     """The field read, when ``of`` is set."""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Condition(_Reason):
     """One `and`-part of a rule's condition: its text, where it is written, what it read, its truth value."""
 
@@ -85,17 +90,20 @@ class Condition(_Reason):
     holds: bool
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TargetFound(_Reason):
     kind: Literal["target_found"] = "target_found"
     target: str
     person: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TargetEmpty(_Reason):
     kind: Literal["target_empty"] = "target_empty"
     target: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Determined(_Reason):
     """A determination recorded in the case file settled a discretionary matter."""
 
@@ -105,12 +113,14 @@ class Determined(_Reason):
     on: dt.date | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Expired(_Reason):
     kind: Literal["expired"] = "expired"
     until: dt.date
     as_of: dt.date
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Softening(_Reason):
     """How a repair's softening was settled: required by a clause, or permitted and undecided."""
 
@@ -122,18 +132,21 @@ class Softening(_Reason):
     """Whether the determination, if any, is within what the clauses permit."""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AlsoAdmitted(_Reason):
     kind: Literal["also_admitted"] = "also_admitted"
     rule: str
     clause: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class WouldBeRecorded(_Reason):
     kind: Literal["would_be_recorded"] = "would_be_recorded"
     rule: str
     clause: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Precedence(_Reason):
     kind: Literal["precedence"] = "precedence"
     winner: str

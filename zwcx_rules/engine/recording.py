@@ -26,7 +26,7 @@ def cond(text: str, at: str, reads: list[tuple[Any, ...]], holds: bool) -> Condi
         if leaf not in seen:
             of = getattr(owner, "id", None) if path is not None else None
             seen[leaf] = Read(text=leaf, value=jsonable(value), shown=mask_if_id_number(show(value)),
-                              of=mask_if_id_number(of) if isinstance(of, str) else None, field=path)
+                                      of=mask_if_id_number(of) if isinstance(of, str) else None, field=path)
     return Condition(text=text, at=at, reads=tuple(seen.values()), holds=holds)
 
 
