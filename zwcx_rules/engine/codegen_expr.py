@@ -57,7 +57,9 @@ class ExprWriter:
         """Python source computing ``node``; ``test``: only its truth is needed."""
         if scope.reads is not None and _is_leaf(node):
             return self._recorded(node, scope)
-        sub = lambda n: self.expr(n, scope)  # noqa: E731
+        def sub(n: ir.Expr) -> str:
+            return self.expr(n, scope)
+
         const = self.e.const
         match node:
             case ir.Const(value=value):
@@ -178,7 +180,9 @@ class ExprWriter:
     # ---- targets ---------------------------------------------------------------------------------
     def target(self, node: ir.Target, scope: Scope) -> str:
         """Python source giving the hops to the persons a responsibility falls on."""
-        sub = lambda n: self.expr(n, scope)  # noqa: E731
+        def sub(n: ir.Expr) -> str:
+            return self.expr(n, scope)
+
         match node:
             case ir.PrincipalOf(body=body, on=on):
                 return f"graph.principals_on(id_of({sub(body)}), {sub(on)})"

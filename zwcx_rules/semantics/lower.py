@@ -165,7 +165,9 @@ class _Lowering:
     def expr(self, node: ast.Node, bound: frozenset[str]) -> ir.Expr:
         span, text = node.span, self.text(node)
         kind = infer(node, _type_env(bound, self.policy)).kind
-        sub = lambda n: self.expr(n, bound)  # noqa: E731
+        def sub(n: ast.Node) -> ir.Expr:
+            return self.expr(n, bound)
+
         match node:
             case ast.Number(value=v) | ast.String(value=v) | ast.DateLit(value=v) | ast.Bool(value=v):
                 return ir.Const(span, text, kind, v)
@@ -194,11 +196,11 @@ class _Lowering:
             case ast.Otherwise(operands=operands):
                 return ir.Otherwise(span, text, kind, tuple(sub(o) for o in operands))
             case ast.Compare(op=op, left=left, right=right):
-                return ir.Compare(span, text, kind, op, sub(left), sub(right))  # type: ignore[arg-type]
+                return ir.Compare(span, text, kind, op, sub(left), sub(right))
             case ast.In(negated=negated, item=item, collection=collection):
                 return ir.In(span, text, kind, sub(item), sub(collection), negated)
             case ast.Arith(op=op, left=left, right=right):
-                return ir.Arith(span, text, kind, op, sub(left), sub(right))  # type: ignore[arg-type]
+                return ir.Arith(span, text, kind, op, sub(left), sub(right))
             case ast.Aggregate() | ast.Total():
                 return self.aggregate(node, bound, text, kind)
         raise TypeError(f"cannot lower {type(node).__name__}")
@@ -231,11 +233,13 @@ class _Lowering:
         else:
             self.roles[name] = saved
         op = "sum" if isinstance(node, ast.Total) else node.op
-        return ir.Aggregate(node.span, text, kind, op, var, collection, where, value)  # type: ignore[arg-type]
+        return ir.Aggregate(node.span, text, kind, op, var, collection, where, value)
 
     def target(self, node: ast.Node, bound: frozenset[str]) -> ir.Target:
         span, text = node.span, self.text(node)
-        sub = lambda n: self.expr(n, bound)  # noqa: E731
+        def sub(n: ast.Node) -> ir.Expr:
+            return self.expr(n, bound)
+
         match node:
             case ast.PrincipalOf(body=body, on=on):
                 return ir.PrincipalOf(span, text, sub(body), sub(on))
