@@ -7,6 +7,7 @@ reason rather than with "no rule produces it". Everything here is read from the 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,8 +15,8 @@ from dataclasses import dataclass
 from zwcx_rules.api import Policy
 from zwcx_rules.diagnostics.source import Span
 from zwcx_rules.language import ast
+from zwcx_rules.semantics import ir
 from zwcx_rules.semantics.resolve import ResolvedPolicy, ResolvedRule
-from zwcx_rules.semantics.scope import meaning, rule_bindings
 
 
 @dataclass(frozen=True)
@@ -105,8 +106,7 @@ def layer_changes(policy: Policy, measure: str, day: dt.date | None = None) -> L
     for entry in resolved.rules:
         overridden += [OverriddenRule(_at(old), _at(new), _produces(resolved, new.rule, code))
                        for old, new in _replaced(resolved, entry) if _produces(resolved, old.rule, code)]
-    producing = [e for e in resolved.rules if _produces(resolved, e.rule, code)]
-    return LayerChanges(code, tuple(disabled), tuple(overridden), _reset_parameters(resolved, producing, code, day))
+    return LayerChanges(code, tuple(disabled), tuple(overridden), _reset_parameters(policy, code, day))
 
 
 def _produces(resolved: ResolvedPolicy, rule: ast.Rule, code: str) -> bool:
@@ -155,12 +155,13 @@ def _clause_of(resolved: ResolvedPolicy, layer_id: str, disable: ast.Disable) ->
 # ---- parameters ------------------------------------------------------------------------------
 
 
-def _reset_parameters(resolved: ResolvedPolicy, rules: list[ResolvedRule], code: str,
-                      day: dt.date | None) -> tuple[ResetParameter, ...]:
+def _reset_parameters(policy: Policy, code: str, day: dt.date | None) -> tuple[ResetParameter, ...]:
+    """The parameters a layer set again that the rules producing ``code`` (in force) read."""
+    resolved, program = policy.resolved, policy.plan.program
     readers: dict[str, list[str]] = {}
-    for entry in rules:
-        for name in _parameters_read(resolved, entry.rule, code):
-            readers.setdefault(name, []).append(entry.qualified)
+    for rule in program.all_rules():
+        for name in _parameters_read(program, rule, code):
+            readers.setdefault(name, []).append(rule.qualified)
     found = []
     for name, read_by in readers.items():
         values = resolved.parameters.get(name, [])
@@ -174,37 +175,24 @@ def _reset_parameters(resolved: ResolvedPolicy, rules: list[ResolvedRule], code:
     return tuple(found)
 
 
-def _parameters_read(resolved: ResolvedPolicy, rule: ast.Rule, code: str) -> list[str]:
-    """The parameters a rule's condition and its items producing ``code`` read, directly or through definitions."""
-    bound = rule_bindings(rule.iteration.over, rule.iteration.var.name) if rule.iteration else frozenset()
-    nodes: list[ast.Node] = [n for n in (rule.when,) if n is not None]
-    for item in _items(resolved, rule, code):
-        nodes += [n for n in (item.due, item.until, item.to) if n is not None]
-    pending = [(node, bound) for node in nodes]
+def _parameters_read(program: ir.Program, rule: ir.Rule, code: str) -> list[str]:
+    """The parameters a rule's condition and its items producing ``code`` read, directly or through
+    definitions (none if the rule does not produce ``code``)."""
+    items = [item for item in rule.items if code in item.measures]
+    if not items:
+        return []
+    pending: list[object] = [rule.when] + [part for item in items for part in (item.due, item.until, item.target)]
     found: list[str] = []
     seen: set[str] = set()
     while pending:
-        node, names = pending.pop()
-        for name, inner in _names(node, names):
-            sense = meaning(name.name, inner, resolved)
-            if sense is None or sense.target in seen:
-                continue
-            if sense.kind == "parameter":
-                seen.add(sense.target)
-                found.append(sense.target)
-            elif sense.kind == "definition":
-                seen.add(sense.target)
-                pending.append((resolved.definitions[sense.target][0].expr, frozenset({"event", "record"})))
+        node = pending.pop()
+        if isinstance(node, ir.Param) and node.name not in seen:
+            seen.add(node.name)
+            found.append(node.name)
+        elif isinstance(node, ir.DefRef) and node.name not in seen:
+            seen.add(node.name)
+            pending.append(program.definitions[node.name])
+        elif isinstance(node, ir.Expr | ir.Target):
+            for value in (getattr(node, f.name) for f in dataclasses.fields(node)):
+                pending += value if isinstance(value, tuple) else [value]
     return found
-
-
-def _names(node: ast.Node, bound: frozenset[str]) -> Iterator[tuple[ast.Name, frozenset[str]]]:
-    """Every bare name under a node, with the variables bound where it stands."""
-    if isinstance(node, ast.Name):
-        yield node, bound
-        return
-    inner = bound | {node.var.name} if isinstance(node, ast.Aggregate | ast.Total) else bound
-    for field, value in node.__dict__.items():
-        for child in value if isinstance(value, tuple) else (value,):
-            if isinstance(child, ast.Node) and not isinstance(child, ast.Ident):
-                yield from _names(child, bound if field == "collection" else inner)
