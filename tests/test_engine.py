@@ -256,7 +256,7 @@ def test_trusted_decisions_equal_validated_ones() -> None:
 
 
 def test_the_catalogue_has_no_name_for_two_codes() -> None:
-    from zwcx_rules.semantics.catalogue import default_catalogue
+    from zwcx_rules.catalogue import default_catalogue
 
     assert default_catalogue().ambiguous_aliases() == {}
 

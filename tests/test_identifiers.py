@@ -16,7 +16,7 @@ from zwcx_rules.facts import (
     uscc_check_char,
     uscc_is_valid,
 )
-from zwcx_rules.facts.identifiers import USCC_CHARSET
+from zwcx_rules.identifiers import USCC_CHARSET
 
 uscc_prefixes = st.text(alphabet=USCC_CHARSET, min_size=17, max_size=17)
 id_prefixes = st.builds(

@@ -17,13 +17,13 @@ from typing import Any, Literal
 
 from zwcx_rules.api import Policy
 from zwcx_rules.batch.inputs import loads
+from zwcx_rules.catalogue import Catalogue
 from zwcx_rules.diagnostics.errors import ZwcxError
 from zwcx_rules.engine.decisions import dumps
 from zwcx_rules.engine.evaluate import Draft, SubjectEvaluator
 from zwcx_rules.engine.plan import Plan
 from zwcx_rules.facts import Facts, load_cases, mask_if_id_number
 from zwcx_rules.facts.graph import Relations, gc_paused
-from zwcx_rules.semantics.catalogue import Catalogue
 
 Trace = Literal["full", "summary", "none"]
 Line = tuple[int, str]

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from zwcx_rules.batch.inputs import loads
+from zwcx_rules.catalogue import Catalogue
 from zwcx_rules.facts.graph import Relations
-from zwcx_rules.semantics.catalogue import Catalogue
 
 # Rows go in as stated, unindexed; closing indexes them in one sort. A relation stated twice (on
 # the body's line and on the person's) is stored twice and read once (`_unique`), and a repeated

@@ -29,9 +29,9 @@ from zwcx_rules.api import Policy, load_policy
 from zwcx_rules.batch.chunk import ChunkContext, ChunkResult, Line, Trace, run_chunk
 from zwcx_rules.batch.inputs import BatchInput, open_input
 from zwcx_rules.batch.relations import Edge, RelationStore, RelationWriter, first_lines, relations_of
+from zwcx_rules.catalogue import Catalogue
 from zwcx_rules.diagnostics.errors import Diagnostic, ZwcxError
 from zwcx_rules.facts.graph import gc_paused
-from zwcx_rules.semantics.catalogue import Catalogue
 
 Format = Literal["jsonl", "parquet"]
 Progress = Callable[[int, int], None]

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from zwcx_rules.catalogue import default_catalogue
 from zwcx_rules.diagnostics.errors import Diagnostic
-from zwcx_rules.semantics.catalogue import default_catalogue
 
 Entry = tuple[str, str]
 """An English pattern and its Chinese template."""

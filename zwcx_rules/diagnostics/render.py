@@ -12,7 +12,7 @@ from pathlib import Path
 from zwcx_rules.diagnostics.errors import Diagnostic
 from zwcx_rules.diagnostics.messages_zh import translate
 from zwcx_rules.diagnostics.source import SourceFile
-from zwcx_rules.facts import mask_if_id_number
+from zwcx_rules.identifiers import mask_if_id_number
 
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
 

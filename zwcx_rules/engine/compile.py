@@ -10,7 +10,7 @@ from zwcx_rules.engine.recording import cond, rd
 from zwcx_rules.engine.trace import QUIET
 from zwcx_rules.engine.values import arith, contains, get_field, id_of, ordered, present
 from zwcx_rules.facts.asof import field_at
-from zwcx_rules.facts.identifiers import mask_if_id_number
+from zwcx_rules.identifiers import mask_if_id_number
 from zwcx_rules.semantics.lower import lower
 from zwcx_rules.semantics.resolve import ResolvedPolicy
 

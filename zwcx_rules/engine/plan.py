@@ -14,10 +14,10 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
+from zwcx_rules.catalogue import Catalogue
 from zwcx_rules.diagnostics.errors import Diagnostic, ZwcxError
 from zwcx_rules.engine.codegen import Decide, Mode, compile_class
 from zwcx_rules.semantics import ir
-from zwcx_rules.semantics.catalogue import Catalogue
 
 ClassKey = tuple[str, str | None, str | None]
 """A class of subject: its type, body kind and person kind."""

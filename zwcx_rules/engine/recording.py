@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from zwcx_rules.engine.reasons import Condition, Read
 from zwcx_rules.engine.values import show
-from zwcx_rules.facts import mask_if_id_number
+from zwcx_rules.identifiers import mask_if_id_number
 from zwcx_rules.semantics.ir import Duration
 
 

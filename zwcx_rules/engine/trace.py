@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from zwcx_rules.engine.reasons import Condition
-from zwcx_rules.facts import mask_if_id_number
+from zwcx_rules.identifiers import mask_if_id_number
 from zwcx_rules.semantics import ir
 
 

@@ -6,8 +6,8 @@ import datetime as dt
 import operator
 from typing import Any
 
+from zwcx_rules.catalogue import Catalogue
 from zwcx_rules.facts.fields import attribute_of, get_field
-from zwcx_rules.semantics.catalogue import Catalogue
 from zwcx_rules.semantics.ir import Duration
 
 __all__ = ["Duration", "attribute_of", "get_field"]

@@ -3,14 +3,6 @@
 from __future__ import annotations
 
 from zwcx_rules.facts.graph import Hop, RelationGraph
-from zwcx_rules.facts.identifiers import (
-    id_number_check_char,
-    id_number_is_valid,
-    mask_id_number,
-    mask_if_id_number,
-    uscc_check_char,
-    uscc_is_valid,
-)
 from zwcx_rules.facts.load import Facts, json_path, load_cases
 from zwcx_rules.facts.models import (
     Assessment,
@@ -28,6 +20,14 @@ from zwcx_rules.facts.models import (
     Subject,
     Tenure,
     Tolerance,
+)
+from zwcx_rules.identifiers import (
+    id_number_check_char,
+    id_number_is_valid,
+    mask_id_number,
+    mask_if_id_number,
+    uscc_check_char,
+    uscc_is_valid,
 )
 
 __all__ = [

@@ -21,10 +21,12 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from zwcx_rules.catalogue import Catalogue, default_catalogue
 from zwcx_rules.diagnostics.errors import Diagnostic, ZwcxError
 from zwcx_rules.diagnostics.source import SourceFile
 from zwcx_rules.facts.graph import RelationGraph, Relations, gc_paused
-from zwcx_rules.facts.identifiers import (
+from zwcx_rules.facts.models import CaseFile, Event, Subject, json_type_name
+from zwcx_rules.identifiers import (
     USCC_CHARSET,
     id_number_birth_date,
     id_number_check_char,
@@ -33,8 +35,6 @@ from zwcx_rules.facts.identifiers import (
     uscc_check_char,
     uscc_is_valid,
 )
-from zwcx_rules.facts.models import CaseFile, Event, Subject, json_type_name
-from zwcx_rules.semantics.catalogue import Catalogue, default_catalogue
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _MAX_SUGGESTED = 20  # did-you-mean over all subject ids is costly; suggest for the first few only

@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from zwcx_rules.catalogue import RuleKind
 from zwcx_rules.diagnostics.source import Span
-from zwcx_rules.semantics.catalogue import RuleKind
 
 
 class Node(BaseModel):

@@ -10,10 +10,10 @@ import difflib
 import re
 from collections.abc import Callable, Iterator
 
+from zwcx_rules.catalogue import SUBJECT_TYPES, Catalogue, MeasureSpec
 from zwcx_rules.diagnostics.errors import Diagnostic, Severity
 from zwcx_rules.diagnostics.source import Span
 from zwcx_rules.language import ast
-from zwcx_rules.semantics.catalogue import SUBJECT_TYPES, Catalogue, MeasureSpec
 from zwcx_rules.semantics.resolve import ResolvedPolicy, ResolvedRule
 from zwcx_rules.semantics.scope import meaning, rule_bindings, visible_names
 from zwcx_rules.semantics.types import ExprType, infer

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import networkx as nx
 
+from zwcx_rules.catalogue import Catalogue, MeasureSpec, default_catalogue
 from zwcx_rules.diagnostics.errors import Diagnostic, ZwcxError
 from zwcx_rules.diagnostics.source import SourceFile, Span
 from zwcx_rules.language import ast
 from zwcx_rules.language.build import build_policy
 from zwcx_rules.resources import policies_dir
-from zwcx_rules.semantics.catalogue import Catalogue, MeasureSpec, default_catalogue
 
 POLICY_SUFFIX = ".zwcx"
 

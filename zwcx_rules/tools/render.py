@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from zwcx_rules.catalogue import Catalogue, default_catalogue
 from zwcx_rules.engine.decisions import ClauseRef, Decision, Decisions, Modification, Outcome
-from zwcx_rules.semantics.catalogue import Catalogue, default_catalogue
 from zwcx_rules.tools.diff import Difference, outcome_label
 
 
